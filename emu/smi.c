@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Taking an SMI on the emulated CPUs (the model's struct mm_cpu_ops).
+ *
+ * For each CPU, in index order: its outside state goes into its save-state
+ * map, it loads its SMM entry state and runs the entry stub until the stub
+ * calls the host entry vector (arrival). The CPU that executed the trigger is
+ * the BSP (deterministic). The Foundation's MmEntryPoint then runs on the
+ * host, outside uc_emu_start, so that it may call emulated code itself. Then
+ * every CPU resumes after the call and executes RSM, which the model
+ * implements: the outside state is read back from the map, so a handler's
+ * WriteSaveState is what the interrupted code sees.
+ *
+ * Fast path: the context captured at a CPU's first arrival is restored on
+ * later SMIs instead of running the 16-to-64-bit path again.
+ */
+#include <string.h>
+
+#include "core/call.h"
+#include "emu/model.h"
+
+#define NO_CPU (~0u)
+
+/* Records what cpu looked like on arrival (the engine holds its state). */
+static void record_arrival(struct mm_emu *e, unsigned cpu)
+{
+	struct mm_emu_arrival *a = &e->cpu[cpu].arrival;
+	uc_x86_msr efer = { .rid = 0xC0000080 };
+
+	uc_reg_read(e->uc, UC_X86_REG_RIP, &a->rip);
+	uc_reg_read(e->uc, UC_X86_REG_RSP, &a->rsp);
+	uc_reg_read(e->uc, UC_X86_REG_RCX, &a->rcx);
+	uc_reg_read(e->uc, UC_X86_REG_CR0, &a->cr0);
+	uc_reg_read(e->uc, UC_X86_REG_CR3, &a->cr3);
+	uc_reg_read(e->uc, UC_X86_REG_CR4, &a->cr4);
+	uc_reg_read(e->uc, UC_X86_REG_MSR, &efer);
+	a->efer = efer.value;
+	a->smbase = e->cpu[cpu].smbase;
+	a->fast = false;
+	a->count++;
+}
+
+/* Save state, then the stub up to the host call (or the fast path). */
+static enum mm_err arrive(struct mm_emu *e, unsigned cpu, bool with_io, unsigned *live)
+{
+	struct mm_emu_cpu *c = &e->cpu[cpu];
+	uint8_t *map = mm_emu_ptr(e, c->smbase + MM_SAVE_STATE_MAP, 0x10000 - MM_SAVE_STATE_MAP);
+	enum mm_emu_event ev;
+	uc_err uerr;
+
+	e->layout->write(e, cpu, map, with_io);
+	if (e->fast_path && c->trap_valid) {
+		c->arrival.fast = true;
+		c->arrival.count++;
+		return MM_OK;
+	}
+	uc_context_restore(e->uc, c->entry_ctx);
+	ev = mm_emu_run(e, cpu, MM_STUB_ENTRY, &uerr);
+	if (ev != MM_EMU_EV_HOST_CALL)
+		return mm_emu_stop(e, cpu, ev, uerr, "SMI entry (stub)");
+	record_arrival(e, cpu);
+	/* Saved for the fast path, and for resuming when other CPUs use the engine. */
+	if (!c->trap_valid || e->ncpus > 1)
+		uc_context_save(e->uc, c->trap_ctx);
+	c->trap_valid = true;
+	*live = cpu;
+	return MM_OK;
+}
+
+/* Checks (and re-arms) the canary at the bottom of cpu's SMM stack. */
+static enum mm_err check_canary(struct mm_emu *e, unsigned cpu)
+{
+	struct mm_emu_cpu *c = &e->cpu[cpu];
+	uint64_t addr = c->stack_top - MM_EMU_STACK_SIZE;
+	uint64_t *bottom = mm_emu_ptr(e, addr, 8);
+
+	if (*bottom == c->params->canary)
+		return MM_OK;
+	mm_fail(e->m, MM_ERR_STOPPED,
+		"CPU %u: SMM stack canary at 0x%llx overwritten (0x%016llx, expected 0x%016llx): "
+		"the SMM stack overflowed or was corrupted",
+		cpu, (unsigned long long)addr, (unsigned long long)*bottom,
+		(unsigned long long)c->params->canary);
+	*bottom = c->params->canary;
+	return MM_ERR_STOPPED;
+}
+
+/* Returns from the host call (emulated RET) and runs cpu to its RSM. */
+static enum mm_err resume(struct mm_emu *e, unsigned cpu, unsigned live)
+{
+	struct mm_emu_cpu *c = &e->cpu[cpu];
+	uint64_t rsp = 0, *ret;
+	enum mm_emu_event ev;
+	enum mm_err err;
+	uc_err uerr;
+
+	if (live != cpu)
+		uc_context_restore(e->uc, c->trap_ctx);
+	uc_reg_read(e->uc, UC_X86_REG_RSP, &rsp);
+	ret = mm_emu_ptr(e, rsp, 8);
+	if (!ret || !mm_mem_inside_smram(e->m, rsp, 8))
+		return mm_fail(e->m, MM_ERR_STOPPED,
+			       "CPU %u: stack pointer 0x%llx at the host call is not in SMRAM", cpu,
+			       (unsigned long long)rsp);
+	rsp += 8;
+	uc_reg_write(e->uc, UC_X86_REG_RSP, &rsp);
+	ev = mm_emu_run(e, cpu, *ret, &uerr);
+	if (ev != MM_EMU_EV_RSM)
+		return mm_emu_stop(e, cpu, ev, uerr, "return to the interrupted code (RSM)");
+	err = mm_emu_rsm(e, cpu, c->smbase, false);
+	if (!err)
+		err = check_canary(e, cpu);
+	return err;
+}
+
+enum mm_err mm_emu_rsm(struct mm_emu *e, unsigned cpu, uint64_t smbase, bool relocate)
+{
+	const uint8_t *map = mm_emu_ptr(e, smbase + MM_SAVE_STATE_MAP, 0x10000 - MM_SAVE_STATE_MAP);
+	uint64_t next = e->layout->restore(e, cpu, map);
+
+	mm_log(e->m, MM_LOG_SMI, "CPU %u: RSM to RIP 0x%llx", cpu,
+	       (unsigned long long)e->cpu[cpu].reg[MM_REG_RIP]);
+	if (next == smbase)
+		return MM_OK;
+	if (relocate) {
+		e->cpu[cpu].smbase = next;
+		return MM_OK;
+	}
+	mm_log(e->m, MM_LOG_SMI, "CPU %u: SMBASE 0x%llx -> 0x%llx at RSM", cpu,
+	       (unsigned long long)smbase, (unsigned long long)next);
+	return mm_emu_set_smbase(e, cpu, next);
+}
+
+/* Runs MmEntryPoint (or the installed replacement) on the BSP. */
+static void run_entry(struct mm_emu *e, unsigned bsp)
+{
+	struct mm_machine *m = e->m;
+
+	m->cpus.in_smm = true;
+	m->cpus.bsp = bsp;
+	m->cpus.executing = bsp;
+	if (e->entry)
+		e->entry(m, bsp, e->entry_user);
+	else
+		mm_mm_entry(m, bsp);
+	m->cpus.executing = bsp;
+}
+
+static enum mm_err emu_smi(struct mm_machine *m, unsigned source)
+{
+	struct mm_emu *e = mm_emu_get(m);
+	unsigned live = NO_CPU;
+	enum mm_err err = MM_OK;
+
+	if (!e)
+		return mm_fail(m, MM_ERR_STATE, "emu: no CPU model attached");
+	if (source >= e->ncpus)
+		return mm_fail(m, MM_ERR_INVALID, "SMI from CPU %u: only %u CPUs", source, e->ncpus);
+	if (m->cpus.in_smm)
+		return mm_fail(m, MM_ERR_STATE, "SMI delivered while the CPUs are in SMM");
+	e->blocks = 0;
+	for (unsigned i = 0; i < e->ncpus && !err; i++)
+		err = arrive(e, i, i == source, &live);
+	if (err)
+		return err;
+	run_entry(e, source);
+	for (unsigned i = 0; i < e->ncpus; i++) {
+		enum mm_err r = resume(e, i, live);
+
+		live = NO_CPU;
+		if (r && !err)
+			err = r;
+	}
+	m->cpus.in_smm = false;
+	e->smis++;
+	return err;
+}
+
+enum mm_err mm_emu_smi(struct mm_machine *m, unsigned source)
+{
+	return emu_smi(m, source);
+}
+
+static enum mm_err emu_call(struct mm_machine *m, unsigned cpu, uint64_t fn, unsigned nargs,
+			    const uint64_t *args, uint64_t *ret)
+{
+	(void)cpu, (void)nargs, (void)args, (void)ret;
+	return mm_fail(m, MM_ERR_UNSUPPORTED,
+		       "emu: calling emulated code at 0x%llx is not supported yet",
+		       (unsigned long long)fn);
+}
+
+/* MmStartupThisAp for native procedures: runs procedure(arg) as CPU cpu. */
+static enum mm_err emu_startup_ap(struct mm_machine *m, unsigned cpu, uint64_t procedure,
+				  uint64_t arg)
+{
+	unsigned prev = m->cpus.executing;
+	enum mm_err err;
+
+	if (cpu >= m->cpus.count)
+		return mm_fail(m, MM_ERR_INVALID, "MmStartupThisAp: no CPU %u", cpu);
+	if (!m->cpus.in_smm)
+		return mm_fail(m, MM_ERR_STATE, "MmStartupThisAp: CPU %u is not in SMM", cpu);
+	m->cpus.executing = cpu;
+	err = mm_call(m, procedure, 1, &arg, NULL);
+	m->cpus.executing = prev;
+	return err;
+}
+
+static enum mm_err emu_get_reg(struct mm_machine *m, unsigned cpu, enum mm_reg reg, uint64_t *v)
+{
+	struct mm_emu *e = mm_emu_get(m);
+
+	if (!e || cpu >= e->ncpus || (unsigned)reg >= MM_REG_COUNT || !v)
+		return mm_fail(m, MM_ERR_INVALID, "get_reg: bad CPU %u or register %d", cpu,
+			       (int)reg);
+	*v = e->cpu[cpu].reg[reg];
+	return MM_OK;
+}
+
+static enum mm_err emu_set_reg(struct mm_machine *m, unsigned cpu, enum mm_reg reg, uint64_t v)
+{
+	struct mm_emu *e = mm_emu_get(m);
+
+	if (!e || cpu >= e->ncpus || (unsigned)reg >= MM_REG_COUNT)
+		return mm_fail(m, MM_ERR_INVALID, "set_reg: bad CPU %u or register %d", cpu,
+			       (int)reg);
+	e->cpu[cpu].reg[reg] = v;
+	return MM_OK;
+}
+
+const struct mm_cpu_ops mm_emu_cpu_ops = {
+	.call = emu_call,
+	.smi = emu_smi,
+	.startup_ap = emu_startup_ap,
+	.get_reg = emu_get_reg,
+	.set_reg = emu_set_reg,
+};

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/* Loading drivers and running the MM dispatcher. */
+#ifndef MMEMU_DRIVER_H
+#define MMEMU_DRIVER_H
+
+#include <stdint.h>
+
+#include "error.h"
+
+struct mm_machine;
+
+/* Module types, named after the FFS file types of PI 1.8 volume 3, 2.1.4.1. */
+enum mm_module_type {
+	MM_MODULE_TRADITIONAL = 0x0A, /* EFI_FV_FILETYPE_MM (DXE_SMM_DRIVER) */
+	MM_MODULE_COMBINED = 0x0C,    /* EFI_FV_FILETYPE_COMBINED_MM_DXE */
+	MM_MODULE_STANDALONE = 0x0E,  /* EFI_FV_FILETYPE_MM_STANDALONE */
+};
+
+enum mm_driver_state {
+	MM_DRIVER_PENDING,        /* loaded, DEPEX not yet satisfied */
+	MM_DRIVER_UNREQUESTED,    /* DEPEX starts with SOR: waits for mm_driver_schedule() */
+	MM_DRIVER_DISPATCHED,     /* entry point returned a success code */
+	MM_DRIVER_FAILED,         /* entry point returned an error; image unloaded */
+	MM_DRIVER_NOT_DISPATCHED, /* dispatch ended with its DEPEX unsatisfied */
+	MM_DRIVER_BAD_DEPEX,      /* DEPEX malformed: never dispatched */
+};
+
+struct mm_driver_info {
+	const char *name;
+	uint8_t file_guid[16]; /* EFI_GUID layout */
+	enum mm_module_type type;
+	enum mm_driver_state state;
+	uint64_t entry_status; /* EFI_STATUS the entry point returned */
+	const char *reason;    /* why not dispatched: the unresolved GUID, the DEPEX error */
+	unsigned dispatch_order; /* 1-based position in dispatch order, 0 if not dispatched */
+	uint64_t image_base;
+	uint64_t image_size;
+};
+
+/*
+ * Loads the native driver (ELF shared object built with
+ * mmemu_add_native_driver) at path into m and queues it for dispatch. Its
+ * index is stored in *index when index is not NULL.
+ * Returns MM_OK, MM_ERR_IO (unreadable), MM_ERR_FORMAT (not a native driver:
+ * no or bad .mmemu_module section, malformed DEPEX expression), MM_ERR_NOMEM.
+ */
+enum mm_err mm_driver_load_native(struct mm_machine *m, const char *path, unsigned *index);
+
+/*
+ * Runs the dispatcher: evaluates DEPEX of every pending driver, calls the
+ * entry points of those that are satisfied, and repeats until no more can be
+ * dispatched. Returns MM_OK (even when some drivers stay undispatched: see
+ * mm_driver_info) or MM_ERR_STOPPED when the guest stopped.
+ */
+enum mm_err mm_dispatch(struct mm_machine *m);
+
+/* Returns the number of drivers loaded into m. */
+unsigned mm_driver_count(const struct mm_machine *m);
+
+/*
+ * Describes driver index of m in *out; the strings stay valid until m is
+ * destroyed. Returns MM_OK or MM_ERR_NOT_FOUND.
+ */
+enum mm_err mm_driver_get_info(const struct mm_machine *m, unsigned index,
+			       struct mm_driver_info *out);
+
+/*
+ * Clears the Schedule On Request state of the driver whose file GUID is
+ * file_guid (16 bytes, EFI_GUID layout). Returns MM_OK, MM_ERR_NOT_FOUND or
+ * MM_ERR_STATE (the driver is not waiting for a request).
+ */
+enum mm_err mm_driver_schedule(struct mm_machine *m, const uint8_t file_guid[16]);
+
+/* Returns a static name for a driver state ("dispatched", ...). */
+const char *mm_driver_state_name(enum mm_driver_state state);
+
+#endif /* MMEMU_DRIVER_H */

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* mmemu's public API: everything tools and embedders may use. */
+#ifndef MMEMU_H
+#define MMEMU_H
+
+#include "error.h"
+#include "log.h"
+#include "machine.h"
+#include "memory.h"
+#include "driver.h"
+#include "run.h"
+#include "cpu.h"
+#include "bench.h"
+#include "stop.h"
+#include "io.h"
+#include "observe.h"
+#include "scenario.h"
+
+#endif /* MMEMU_H */

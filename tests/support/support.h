@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers shared by the unit tests: a default machine and a log capture. */
+#ifndef TESTS_SUPPORT_H
+#define TESTS_SUPPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mmemu/mmemu.h>
+
+#define MM_TEST_LOG_LINES 512
+
+/* Log lines captured from a machine (see mm_test_log_attach). */
+struct mm_test_log {
+	char lines[MM_TEST_LOG_LINES][256];
+	unsigned count;   /* lines kept (at most MM_TEST_LOG_LINES) */
+	unsigned dropped; /* lines past the capacity */
+};
+
+/* Creates a machine on the default platform; fails the test on error. */
+struct mm_machine *mm_test_machine(void);
+/* Sends the log of m, with categories mask enabled, into log (cleared first). */
+void mm_test_log_attach(struct mm_machine *m, struct mm_test_log *log, uint32_t mask);
+/* True when some captured line contains needle. */
+bool mm_test_log_contains(const struct mm_test_log *log, const char *needle);
+
+#endif /* TESTS_SUPPORT_H */
