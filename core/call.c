@@ -57,8 +57,13 @@ static uint64_t call_native(uint64_t fn, unsigned nargs, const uint64_t *a)
 enum mm_err mm_call(struct mm_machine *m, uint64_t fn, unsigned nargs, const uint64_t *args,
 		    uint64_t *ret)
 {
+	return mm_call_image(m, mm_image_find(m, fn), fn, nargs, args, ret);
+}
+
+enum mm_err mm_call_image(struct mm_machine *m, struct mm_image *img, uint64_t fn,
+			  unsigned nargs, const uint64_t *args, uint64_t *ret)
+{
 	struct mm_machine *prev = mm_current_machine;
-	struct mm_image *img;
 	enum mm_err err = MM_OK;
 	uint64_t r = 0;
 
@@ -68,7 +73,6 @@ enum mm_err mm_call(struct mm_machine *m, uint64_t fn, unsigned nargs, const uin
 	if (m->exec_depth >= MM_CALL_MAX_DEPTH)
 		return mm_fail(m, MM_ERR_STOPPED, "driver calls nested deeper than %d",
 			       MM_CALL_MAX_DEPTH);
-	img = mm_image_find(m, fn);
 	m->exec_stack[m->exec_depth++] = img;
 	mm_current_machine = m;
 	if (img && img->engine == MM_ENGINE_EMULATED) {

@@ -33,6 +33,15 @@ enum mm_err mm_call(struct mm_machine *m, uint64_t fn, unsigned nargs, const uin
 		    uint64_t *ret);
 
 /*
+ * mm_call() for a caller that already knows the image owning fn (NULL: host
+ * code outside every registered image), e.g. because it looked it up when
+ * the function was registered. Purging an image removes every registration
+ * pointing into it, so such a cached image is never stale.
+ */
+enum mm_err mm_call_image(struct mm_machine *m, struct mm_image *img, uint64_t fn,
+			  unsigned nargs, const uint64_t *args, uint64_t *ret);
+
+/*
  * The machine whose driver code runs on this thread; set only by mm_call().
  * Initial-exec TLS: reading it is one load, with no call, so the EFIAPI fast
  * paths (pool, MMI) need not save the registers the MS ABI preserves.

@@ -25,6 +25,7 @@
 
 struct mm_mmi_handler {
 	uint64_t fn;                   /* EFI_MM_HANDLER_ENTRY_POINT address */
+	struct mm_image *image;        /* owning fn, looked up once (NULL: host code) */
 	struct mm_mmi_entry *entry;    /* the type it serves */
 	bool removed;                  /* unregistered during a dispatch: not called */
 	struct mm_mmi_handler *next;   /* registration order */
@@ -128,6 +129,7 @@ enum mm_err mm_mmi_register(struct mm_machine *m, uint64_t handler, const EFI_GU
 		return mm_fail(m, MM_ERR_NOMEM, "MmiHandlerRegister: out of memory");
 	}
 	x->fn = handler;
+	x->image = mm_image_find(m, handler);
 	x->entry = e;
 	if (e->last)
 		e->last->next = x;
@@ -286,7 +288,7 @@ static EFI_STATUS call_handler(struct mm_machine *m, struct mm_mmi_handler *x,
 	uint64_t args[4] = { (uint64_t)(uintptr_t)x, (uint64_t)(uintptr_t)context,
 			     (uint64_t)(uintptr_t)comm_buffer, (uint64_t)(uintptr_t)comm_size };
 	uint64_t ret = 0;
-	enum mm_err err = mm_call(m, x->fn, 4, args, &ret);
+	enum mm_err err = mm_call_image(m, x->image, x->fn, 4, args, &ret);
 
 	m->mmi.dispatch_count++;
 	if (err == MM_ERR_STOPPED) {
@@ -302,10 +304,10 @@ static EFI_STATUS call_handler(struct mm_machine *m, struct mm_mmi_handler *x,
 }
 
 /* Tells the handler observer (include/mmemu/observe.h) that fn of e returned s. */
-static void observe(struct mm_machine *m, const struct mm_mmi_entry *e, uint64_t fn,
-		    EFI_STATUS s)
+static void observe(struct mm_machine *m, const struct mm_mmi_entry *e,
+		    const struct mm_image *x_image, uint64_t fn, EFI_STATUS s)
 {
-	const struct mm_image *img = mm_image_find(m, fn);
+	const struct mm_image *img = x_image;
 
 	m->observer(m->observer_user, img ? img->name : NULL, fn,
 		    e->root ? NULL : (const uint8_t *)&e->type, (uint64_t)s);
@@ -331,7 +333,7 @@ static EFI_STATUS run_entry(struct mm_machine *m, struct mm_mmi_entry *e, const 
 			       type_name(e, buf), (unsigned long long)x->fn,
 			       (unsigned long long)s);
 			if (m->observer)
-				observe(m, e, x->fn, s);
+				observe(m, e, x->image, x->fn, s);
 			if (stop)
 				return EFI_ABORTED;
 			if (fold_status(&r, s, e->root))
