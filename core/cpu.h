@@ -50,6 +50,12 @@ struct mm_cpu_ops {
 	/* Outside-SMM register access for the public API. */
 	enum mm_err (*get_reg)(struct mm_machine *m, unsigned cpu, enum mm_reg reg, uint64_t *v);
 	enum mm_err (*set_reg)(struct mm_machine *m, unsigned cpu, enum mm_reg reg, uint64_t v);
+	/*
+	 * Optional: CPU cpu executes OUT 0xB3 (data) and OUT 0xB2 (value) in its
+	 * outside state, takes the SMI that follows and returns after RSM
+	 * (mm_sw_smi). NULL: core writes the ports itself.
+	 */
+	enum mm_err (*sw_smi)(struct mm_machine *m, unsigned cpu, uint8_t value, uint8_t data);
 };
 
 /* Host-side store of one CPU (no CPU model). */

@@ -11,8 +11,22 @@
  *     drivers still PENDING -> NOT_DISPATCHED, with the first absent GUID
  *
  *   one driver: image handle with EFI_LOADED_IMAGE_PROTOCOL, entry point
- *   through mm_call(ImageHandle, MMST); an error status unloads the image
- *   (its MMI handlers and protocols purged, the image removed).
+ *   through mm_call; an error status unloads the image (its MMI handlers
+ *   and protocols purged, the image removed).
+ *
+ *   entry-point convention by module type (PI 1.8 vol. 4, 1.7):
+ *     MM standalone   (ImageHandle, MMST), once
+ *     MM traditional  (ImageHandle, EFI_SYSTEM_TABLE), once, in the MM phase
+ *                     (EFI_MM_BASE_PROTOCOL.InMm says TRUE; GetMmstLocation
+ *                     gives the MMST)
+ *     combined MM/DXE (ImageHandle, EFI_SYSTEM_TABLE) twice: the DXE phase
+ *                     (InMm FALSE) then the MM phase (InMm TRUE); a failed
+ *                     DXE phase is logged and the MM phase still runs, as
+ *                     the two are separate loads on a real platform
+ *   Traditional and combined drivers need the DXE world (core/dxe/): in
+ *   the standalone initialization model they stay behind, with the reason,
+ *   until the DXE side hands its system table over (mm_dxe_handover). Their
+ *   DEPEX consults the MM database first, then the DXE one.
  *
  * SOR drivers stay UNREQUESTED until mm_driver_schedule(). A BEFORE/AFTER
  * driver whose target is never dispatched in the same run stays behind.
@@ -157,6 +171,27 @@ static bool present_in_mmdb(void *user, const EFI_GUID *guid)
 	return mm_protocol_present(&m->mmdb, guid);
 }
 
+/* DEPEX presence for traditional drivers: the MM database, then the DXE one. */
+static bool present_in_mm_or_dxe(void *user, const EFI_GUID *guid)
+{
+	struct mm_machine *m = user;
+
+	return mm_protocol_present(&m->mmdb, guid) ||
+	       (mm_dxe_st(m) && mm_protocol_present(&m->dxedb, guid));
+}
+
+/* True for the module types whose entry point takes the UEFI system table. */
+static bool needs_dxe(const struct mm_driver *d)
+{
+	return d->type == MM_MODULE_TRADITIONAL || d->type == MM_MODULE_COMBINED;
+}
+
+/* True when d cannot run yet: it needs a DXE world the model has not got. */
+static bool refused_by_model(struct mm_machine *m, const struct mm_driver *d)
+{
+	return needs_dxe(d) && !m->dxe.created && m->platform.init_model != MM_INIT_DXE;
+}
+
 /*
  * Evaluates the DEPEX of d against the MM protocol database. When false, the
  * first absent GUID is stored for the not-dispatched reason.
@@ -174,7 +209,8 @@ static bool depex_true(struct mm_machine *m, struct mm_driver *d, EFI_GUID *abse
 		mm_log(m, MM_LOG_DEPEX, "%s: no DEPEX, treated as TRUE", d->name);
 		return true;
 	}
-	mm_depex_eval(b, len, present_in_mmdb, m, &result, absent, has_absent);
+	mm_depex_eval(b, len, needs_dxe(d) ? present_in_mm_or_dxe : present_in_mmdb, m, &result,
+		      absent, has_absent);
 	if (m->log.mask & MM_LOG_DEPEX) {
 		mm_depex_format(b, len, text, sizeof(text));
 		mm_log(m, MM_LOG_DEPEX, "%s: %s = %s", d->name, text, result ? "TRUE" : "FALSE");
@@ -241,25 +277,69 @@ static void entry_failed(struct mm_machine *m, struct mm_driver *d, const char *
 	unload(m, d);
 }
 
+/*
+ * Calls d's entry point with its second argument (MMST or system table) in
+ * the given phase (mm: InMm TRUE), with the image handle made before.
+ */
+static enum mm_err call_entry(struct mm_machine *m, struct mm_driver *d, uint64_t table, bool mm,
+			      uint64_t *status)
+{
+	uint64_t args[2] = { (uint64_t)(uintptr_t)d->image_handle, table };
+	bool outer = m->dxe.in_mm_entry;
+	enum mm_err err;
+
+	mm_log(m, MM_LOG_DISPATCH, "%s: entry 0x%llx (order %u, %s phase, %s)", d->name,
+	       (unsigned long long)d->entry, d->order, mm ? "MM" : "DXE",
+	       needs_dxe(d) ? "system table" : "MMST");
+	m->dxe.in_mm_entry = mm;
+	err = mm_call(m, d->entry, 2, args, status);
+	m->dxe.in_mm_entry = outer;
+	return err;
+}
+
+/* Runs the DXE phase of a combined driver; its failure is only logged. */
+static enum mm_err run_dxe_phase(struct mm_machine *m, struct mm_driver *d, uint64_t st)
+{
+	uint64_t status = 0;
+	enum mm_err err = call_entry(m, d, st, false, &status);
+
+	if (err == MM_ERR_STOPPED)
+		return err;
+	if (err || EFI_ERROR(status))
+		mm_log(m, MM_LOG_WARN, "%s: DXE phase of the combined driver failed (0x%llx%s%s); "
+		       "the MM phase runs anyway", d->name, (unsigned long long)status,
+		       err ? ", " : "", err ? m->errmsg : "");
+	return MM_OK;
+}
+
 /* Calls the entry point of d. Returns MM_OK or MM_ERR_STOPPED. */
 static enum mm_err run_driver(struct mm_machine *m, struct mm_driver *d)
 {
-	uint64_t args[2], status = 0;
+	uint64_t table = (uint64_t)(uintptr_t)m->mmst, status = 0;
 	char why[160];
 	enum mm_err err;
 
 	d->order = ++m->disp.dispatched;
+	if (needs_dxe(d)) {
+		EFI_SYSTEM_TABLE *st = mm_dxe_st(m);
+
+		if (!st) {
+			d->entry_status = EFI_OUT_OF_RESOURCES;
+			entry_failed(m, d, "no UEFI system table could be made for it");
+			return MM_OK;
+		}
+		table = (uint64_t)(uintptr_t)st;
+	}
 	err = create_image_handle(m, d);
 	if (err) {
 		d->entry_status = mm_err_to_efi(err);
 		entry_failed(m, d, m->errmsg);
 		return MM_OK;
 	}
-	args[0] = (uint64_t)(uintptr_t)d->image_handle;
-	args[1] = (uint64_t)(uintptr_t)m->mmst;
-	mm_log(m, MM_LOG_DISPATCH, "%s: entry 0x%llx (order %u)", d->name,
-	       (unsigned long long)d->entry, d->order);
-	err = mm_call(m, d->entry, 2, args, &status);
+	if (d->type == MM_MODULE_COMBINED)
+		err = run_dxe_phase(m, d, table);
+	if (!err)
+		err = call_entry(m, d, table, true, &status);
 	if (err == MM_ERR_STOPPED) {
 		d->state = MM_DRIVER_FAILED;
 		d->entry_status = EFI_ABORTED;
@@ -295,7 +375,7 @@ static enum mm_err run_neighbours(struct mm_machine *m, struct mm_driver *target
 	for (struct mm_driver *x = m->disp.drivers; x; x = x->next) {
 		enum mm_err err;
 
-		if (x->state != MM_DRIVER_PENDING || x->scheduled ||
+		if (x->state != MM_DRIVER_PENDING || x->scheduled || refused_by_model(m, x) ||
 		    !(before ? x->shape.before : x->shape.after) ||
 		    memcmp(&x->shape.target, &target->guid, sizeof(EFI_GUID)))
 			continue;
@@ -338,7 +418,7 @@ static enum mm_err dispatch_pass(struct mm_machine *m, bool *progress)
 		enum mm_err err;
 
 		if (d->state != MM_DRIVER_PENDING || d->scheduled || d->shape.before ||
-		    d->shape.after)
+		    d->shape.after || refused_by_model(m, d))
 			continue;
 		if (!depex_true(m, d, &absent, &has_absent))
 			continue;
@@ -370,6 +450,13 @@ static void explain(struct mm_machine *m, struct mm_driver *d)
 	EFI_GUID absent;
 	bool has_absent;
 
+	if (refused_by_model(m, d)) {
+		snprintf(d->reason, sizeof(d->reason),
+			 "refused: a %s driver takes the UEFI system table, and standalone MM "
+			 "initialised in PEI has none until the DXE side hands it over",
+			 d->type == MM_MODULE_COMBINED ? "combined MM/DXE" : "traditional MM");
+		return;
+	}
 	if (d->shape.before || d->shape.after) {
 		snprintf(d->reason, sizeof(d->reason), "%s driver %s, %s",
 			 d->shape.before ? "BEFORE" : "AFTER",

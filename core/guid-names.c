@@ -10,7 +10,9 @@
 
 #include <string.h>
 
+#include <pi/hob.h>
 #include <pi/mm-guids.h>
+#include <pi/pcd.h>
 
 struct guid_name {
 	const char *name;
@@ -62,6 +64,10 @@ static const struct guid_name guid_names[] = {
 	{ "gEfiMmBaseProtocolGuid", EFI_MM_BASE_PROTOCOL_GUID },
 	{ "gEfiSmmBase2ProtocolGuid", EFI_SMM_BASE2_PROTOCOL_GUID },
 	{ "gSmmBaseHobGuid", SMM_BASE_HOB_DATA_GUID },
+	{ "gEfiHobListGuid", EFI_HOB_LIST_GUID },
+	{ "gEfiPeiMmCoreGuid", EFI_PEI_MM_CORE_GUID },
+	{ "gPcdProtocolGuid", PCD_PROTOCOL_GUID },
+	{ "gEfiPcdProtocolGuid", EFI_PCD_PROTOCOL_GUID },
 };
 
 #define GUID_NAME_COUNT (sizeof(guid_names) / sizeof(guid_names[0]))

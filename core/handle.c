@@ -90,13 +90,14 @@ static struct mm_handle *handle_new(struct mm_protocol_db *db)
 	return h;
 }
 
-/* Unlinks and frees h, which carries no interface any more. */
+/* Unlinks h, which carries no interface any more, and retires it (see retired). */
 static void handle_free(struct mm_protocol_db *db, struct mm_handle *h)
 {
 	for (struct mm_handle **pp = &db->handles; *pp; pp = &(*pp)->next) {
 		if (*pp == h) {
 			*pp = h->next;
-			free(h);
+			h->next = db->retired;
+			db->retired = h;
 			return;
 		}
 	}
@@ -171,8 +172,9 @@ enum mm_err mm_protocol_install(struct mm_machine *m, struct mm_protocol_db *db,
 	proto->count++;
 	db->install_count++;
 	*handle = h;
-	mm_log(m, MM_LOG_PROTOCOL, "%s: install %s interface %p on handle %p by %s", db->name,
-	       mm_protocol_guid_text(guid, buf), iface, (void *)h, mm_executing_name(m));
+	mm_log(m, MM_LOG_PROTOCOL, "%s: install %s interface %s on handle #%llu by %s",
+	       db->name, mm_protocol_guid_text(guid, buf), MM_ADDR(m, iface),
+	       (unsigned long long)h->key, mm_executing_name(m));
 	mm_notify_fire(m, db, guid, iface, h);
 	return MM_OK;
 }
@@ -191,8 +193,9 @@ enum mm_err mm_protocol_uninstall(struct mm_machine *m, struct mm_protocol_db *d
 	if (!link || (*link)->iface != iface)
 		return mm_fail(m, MM_ERR_NOT_FOUND, "protocol %s interface %p not on handle %p",
 			       mm_protocol_guid_text(guid, buf), iface, handle);
-	mm_log(m, MM_LOG_PROTOCOL, "%s: uninstall %s interface %p from handle %p by %s",
-	       db->name, mm_protocol_guid_text(guid, buf), iface, handle, mm_executing_name(m));
+	mm_log(m, MM_LOG_PROTOCOL, "%s: uninstall %s interface %s from handle #%llu by %s",
+	       db->name, mm_protocol_guid_text(guid, buf), MM_ADDR(m, iface),
+	       (unsigned long long)((struct mm_handle *)handle)->key, mm_executing_name(m));
 	iface_remove(db, handle, link);
 	return MM_OK;
 }
@@ -215,8 +218,9 @@ enum mm_err mm_protocol_reinstall(struct mm_machine *m, struct mm_protocol_db *d
 	(*link)->iface = new_iface;
 	(*link)->key = ++db->key;
 	db->install_count++;
-	mm_log(m, MM_LOG_PROTOCOL, "%s: reinstall %s interface %p -> %p on handle %p by %s",
-	       db->name, mm_protocol_guid_text(guid, buf), old_iface, new_iface, handle,
+	mm_log(m, MM_LOG_PROTOCOL, "%s: reinstall %s interface %s -> %s on handle #%llu by %s",
+	       db->name, mm_protocol_guid_text(guid, buf), MM_ADDR(m, old_iface),
+	       MM_ADDR(m, new_iface), (unsigned long long)((struct mm_handle *)handle)->key,
 	       mm_executing_name(m));
 	mm_notify_fire(m, db, guid, new_iface, handle);
 	return MM_OK;
@@ -255,8 +259,9 @@ static unsigned purge_handle(struct mm_machine *m, struct mm_protocol_db *db,
 			pp = &(*pp)->next;
 			continue;
 		}
-		mm_log(m, MM_LOG_PROTOCOL, "%s: purge %s interface %p from handle %p", db->name,
-		       mm_protocol_guid_text(&(*pp)->proto->guid, buf), (*pp)->iface, (void *)h);
+		mm_log(m, MM_LOG_PROTOCOL, "%s: purge %s interface %s from handle #%llu", db->name,
+		       mm_protocol_guid_text(&(*pp)->proto->guid, buf), MM_ADDR(m, (*pp)->iface),
+		       (unsigned long long)h->key);
 		if (!(*pp)->next && pp == &h->ifaces) {
 			iface_remove(db, h, pp); /* frees h */
 			return n + 1;
@@ -304,6 +309,12 @@ unsigned mm_protocol_purge_range(struct mm_machine *m, struct mm_protocol_db *db
 
 void mm_protocol_db_fini(struct mm_protocol_db *db)
 {
+	while (db->retired) {
+		struct mm_handle *h = db->retired;
+
+		db->retired = h->next;
+		free(h);
+	}
 	while (db->handles) {
 		struct mm_handle *h = db->handles;
 

@@ -26,6 +26,8 @@ struct mm_notify;
 struct mm_protocol_db {
 	const char *name;              /* "mm" or "dxe", for messages */
 	struct mm_handle *handles;     /* in creation order */
+	struct mm_handle *retired;     /* handles whose last protocol went: kept, never
+					* reused, so a stale EFI_HANDLE never validates */
 	struct mm_protocol *protocols; /* one entry per protocol GUID ever seen */
 	uint64_t install_count;        /* bumps on every install: dispatcher re-evaluates */
 	uint64_t key;                  /* monotonically increasing key (handles, installs,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The image registry: address ranges, engines and unload hooks. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,4 +57,16 @@ void mm_images_fini(struct mm_machine *m)
 {
 	while (m->images.list)
 		mm_image_remove(m, m->images.list);
+}
+
+const char *mm_addr_text(const struct mm_machine *m, uint64_t addr, char *buf)
+{
+	const struct mm_image *img = mm_image_find(m, addr);
+
+	if (img)
+		snprintf(buf, MM_ADDR_TEXT, "%.63s+0x%llx", img->name,
+			 (unsigned long long)(addr - img->base));
+	else
+		snprintf(buf, MM_ADDR_TEXT, "0x%llx", (unsigned long long)addr);
+	return buf;
 }

@@ -45,6 +45,16 @@ struct mm_image *mm_image_add(struct mm_machine *m, const char *name, const EFI_
 void mm_image_remove(struct mm_machine *m, struct mm_image *img);
 /* Returns the image containing addr, or NULL. */
 struct mm_image *mm_image_find(const struct mm_machine *m, uint64_t addr);
+/*
+ * Writes addr as "Name+0xoff" when an image owns it, else as "0x..." to buf
+ * (MM_ADDR_TEXT bytes) and returns buf. Log lines name code and data this way,
+ * so that they do not depend on where the host loaded a native driver.
+ */
+#define MM_ADDR_TEXT 96
+const char *mm_addr_text(const struct mm_machine *m, uint64_t addr, char *buf);
+/* mm_addr_text with a buffer that lives until the end of the enclosing statement. */
+#define MM_ADDR(m, a) mm_addr_text((m), (uint64_t)(uintptr_t)(a), (char[MM_ADDR_TEXT]){ 0 })
+
 /* Removes every image (machine teardown). */
 void mm_images_fini(struct mm_machine *m);
 

@@ -121,6 +121,28 @@ enum mm_err mm_io_add(struct mm_machine *m, enum mm_io_space space, uint64_t bas
 	return MM_OK;
 }
 
+enum mm_err mm_io_remove(struct mm_machine *m, enum mm_io_space space, uint64_t base)
+{
+	struct mm_io *io = &m->io;
+	unsigned i;
+
+	if ((unsigned)space > MM_IO_MMIO)
+		return mm_fail(m, MM_ERR_INVALID, "I/O remove: bad space %d", (int)space);
+	i = upper_bound(io, space, base);
+	if (i == 0 || io->ranges[space][i - 1].base != base)
+		return mm_fail(m, MM_ERR_NOT_FOUND, "%s range at 0x%llx: none starts there",
+			       space_names[space], (unsigned long long)base);
+	i--;
+	mm_log(m, MM_LOG_IO, "%s 0x%llx-0x%llx released by %s", space_names[space],
+	       (unsigned long long)base,
+	       (unsigned long long)(base + io->ranges[space][i].len - 1),
+	       io->ranges[space][i].name);
+	memmove(&io->ranges[space][i], &io->ranges[space][i + 1],
+		(io->count[space] - i - 1) * sizeof(struct mm_io_range));
+	io->count[space]--;
+	return MM_OK;
+}
+
 uint64_t mm_io_read(struct mm_machine *m, enum mm_io_space space, uint64_t addr, unsigned size)
 {
 	const struct mm_io_range *r;

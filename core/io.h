@@ -44,6 +44,12 @@ struct mm_io {
  */
 enum mm_err mm_io_add(struct mm_machine *m, enum mm_io_space space, uint64_t base, uint64_t len,
 		      mm_io_read_fn read, mm_io_write_fn write, void *user, const char *name);
+/*
+ * Releases the range of space that starts at base (a device moving or
+ * disarming its decode). Returns MM_OK or MM_ERR_NOT_FOUND (no range starts
+ * there). Not from inside that range's own callback.
+ */
+enum mm_err mm_io_remove(struct mm_machine *m, enum mm_io_space space, uint64_t base);
 uint64_t mm_io_read(struct mm_machine *m, enum mm_io_space space, uint64_t addr, unsigned size);
 void mm_io_write(struct mm_machine *m, enum mm_io_space space, uint64_t addr, unsigned size,
 		 uint64_t value);

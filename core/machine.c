@@ -86,6 +86,7 @@ enum mm_err mm_core_create(const struct mm_platform *p, struct mm_machine **out,
 	m->platform = *p;
 	m->log.mask = MM_LOG_WARN;
 	m->mmdb.name = "mm";
+	m->dxedb.name = "dxe";
 	e = check_platform(m, p);
 	if (!e)
 		e = mm_memory_map(m);
@@ -99,6 +100,18 @@ enum mm_err mm_core_create(const struct mm_platform *p, struct mm_machine **out,
 		e = mm_cpus_init(m, p->cpus);
 	if (!e)
 		e = mm_sw_dispatch_init(m);
+	if (!e)
+		e = mm_sx_dispatch_init(m);
+	if (!e)
+		e = mm_periodic_timer_dispatch_init(m);
+	if (!e)
+		e = mm_power_button_dispatch_init(m);
+	if (!e)
+		e = mm_standby_button_dispatch_init(m);
+	if (!e)
+		e = mm_gpi_dispatch_init(m);
+	if (!e)
+		e = mm_io_trap_dispatch_init(m);
 	if (e) {
 		if (err)
 			snprintf(err, errlen, "%s", m->errmsg);
@@ -148,8 +161,16 @@ void mm_machine_destroy(struct mm_machine *m)
 	}
 	mm_dispatcher_fini(m);
 	mm_sw_dispatch_fini(m);
+	mm_sx_dispatch_fini(m);
+	mm_periodic_timer_dispatch_fini(m);
+	mm_power_button_dispatch_fini(m);
+	mm_standby_button_dispatch_fini(m);
+	mm_gpi_dispatch_fini(m);
+	mm_io_trap_dispatch_fini(m);
 	mm_mmi_fini(m);
 	mm_cpus_fini(m);
+	mm_dxe_fini(m);
+	mm_protocol_db_fini(&m->dxedb);
 	mm_protocol_db_fini(&m->mmdb);
 	mm_pool_fini(m);
 	mm_page_heap_fini(&m->smram);

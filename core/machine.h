@@ -19,6 +19,7 @@
 #include "config-table.h"
 #include "cpu.h"
 #include "dispatcher.h"
+#include "dxe/dxe.h"
 #include "handle.h"
 #include "image.h"
 #include "io.h"
@@ -30,6 +31,12 @@
 #include "pool.h"
 #include "smi.h"
 #include "sw-dispatch.h"
+#include "sx-dispatch.h"
+#include "periodic-timer-dispatch.h"
+#include "power-button-dispatch.h"
+#include "standby-button-dispatch.h"
+#include "gpi-dispatch.h"
+#include "io-trap-dispatch.h"
 
 #define MM_ERRMSG_MAX 512
 #define MM_CALL_MAX_DEPTH 32
@@ -53,6 +60,8 @@ struct mm_machine {
 	struct mm_pool *pool;
 
 	struct mm_protocol_db mmdb;  /* the MM protocol database */
+	struct mm_protocol_db dxedb; /* the DXE one, of traditional drivers (core/dxe/) */
+	struct mm_dxe dxe;           /* the UEFI world of traditional drivers (core/dxe/) */
 	struct mm_mmi mmi;
 	struct mm_dispatcher disp;
 	struct mm_images images;
@@ -61,6 +70,12 @@ struct mm_machine {
 	struct mm_smi smi;
 	struct mm_lock lock;
 	struct mm_sw_dispatch sw;
+	struct mm_sx_dispatch sx;
+	struct mm_periodic_timer_dispatch periodic;
+	struct mm_power_button_dispatch power_button;
+	struct mm_standby_button_dispatch standby_button;
+	struct mm_gpi_dispatch gpi;
+	struct mm_io_trap_dispatch io_trap;
 	struct mm_extension *extensions;
 
 	EFI_MM_SYSTEM_TABLE *mmst;   /* in SMRAM */

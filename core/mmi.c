@@ -138,11 +138,11 @@ enum mm_err mm_mmi_register(struct mm_machine *m, uint64_t handler, const EFI_GU
 	e->last = x;
 	*dispatch_handle = (EFI_HANDLE)x;
 	if (m->lock.ready_to_lock)
-		mm_log(m, MM_LOG_MMI, "handler 0x%llx for %s registered after ReadyToLock by %s",
-		       (unsigned long long)handler, type_name(e, buf), mm_executing_name(m));
+		mm_log(m, MM_LOG_MMI, "handler %s for %s registered after ReadyToLock by %s",
+		       MM_ADDR(m, handler), type_name(e, buf), mm_executing_name(m));
 	else
-		mm_log(m, MM_LOG_MMI, "handler 0x%llx for %s registered by %s",
-		       (unsigned long long)handler, type_name(e, buf), mm_executing_name(m));
+		mm_log(m, MM_LOG_MMI, "handler %s for %s registered by %s",
+		       MM_ADDR(m, handler), type_name(e, buf), mm_executing_name(m));
 	return MM_OK;
 }
 
@@ -197,7 +197,7 @@ enum mm_err mm_mmi_unregister(struct mm_machine *m, EFI_HANDLE dispatch_handle)
 		return mm_fail(m, MM_ERR_INVALID,
 			       "MmiHandlerUnRegister: unknown dispatch handle %p", dispatch_handle);
 	}
-	mm_log(m, MM_LOG_MMI, "handler 0x%llx for %s unregistered%s", (unsigned long long)x->fn,
+	mm_log(m, MM_LOG_MMI, "handler %s for %s unregistered%s", MM_ADDR(m, x->fn),
 	       type_name(x->entry, buf), m->mmi.depth ? " (deferred: dispatch running)" : "");
 	remove_handler(&m->mmi, x);
 	return MM_OK;
@@ -296,8 +296,8 @@ static EFI_STATUS call_handler(struct mm_machine *m, struct mm_mmi_handler *x,
 		return EFI_ABORTED;
 	}
 	if (err) {
-		mm_log(m, MM_LOG_WARN, "MMI handler 0x%llx not called: %s",
-		       (unsigned long long)x->fn, mm_strerror(err));
+		mm_log(m, MM_LOG_WARN, "MMI handler %s not called: %s", MM_ADDR(m, x->fn),
+		       mm_strerror(err));
 		return mm_err_to_efi(err);
 	}
 	return (EFI_STATUS)ret;
@@ -329,9 +329,8 @@ static EFI_STATUS run_entry(struct mm_machine *m, struct mm_mmi_entry *e, const 
 		if (!x->removed) {
 			EFI_STATUS s = call_handler(m, x, context, comm_buffer, comm_size, &stop);
 
-			mm_log(m, MM_LOG_MMI, "%s: handler 0x%llx returned 0x%llx",
-			       type_name(e, buf), (unsigned long long)x->fn,
-			       (unsigned long long)s);
+			mm_log(m, MM_LOG_MMI, "%s: handler %s returned 0x%llx",
+			       type_name(e, buf), MM_ADDR(m, x->fn), (unsigned long long)s);
 			if (m->observer)
 				observe(m, e, x->image, x->fn, s);
 			if (stop)

@@ -128,9 +128,8 @@ EFI_STATUS mm_notify_register(struct mm_machine *m, struct mm_protocol_db *db,
 		;
 	*pp = n;
 	*reg = n;
-	mm_log(m, MM_LOG_PROTOCOL, "%s: %s registers %p for %s (registration %p)", db->name,
-	       mm_executing_name(m), (void *)(uintptr_t)fn, mm_protocol_guid_text(guid, buf),
-	       (void *)n);
+	mm_log(m, MM_LOG_PROTOCOL, "%s: %s registers %s for %s", db->name,
+	       mm_executing_name(m), MM_ADDR(m, fn), mm_protocol_guid_text(guid, buf));
 	return EFI_SUCCESS;
 }
 
@@ -151,8 +150,7 @@ static bool call_one(struct mm_machine *m, struct mm_protocol_db *db, struct mm_
 	uint64_t ret = 0;
 	enum mm_err err;
 
-	mm_log(m, MM_LOG_PROTOCOL, "%s: notify %p (registration %p)", db->name,
-	       (void *)(uintptr_t)n->fn, (void *)n);
+	mm_log(m, MM_LOG_PROTOCOL, "%s: notify %s", db->name, MM_ADDR(m, n->fn));
 	err = mm_call(m, (uint64_t)(uintptr_t)n->fn, 3, args, &ret);
 	if (err) {
 		mm_log(m, MM_LOG_PROTOCOL, "%s: notify %p failed: %s", db->name,

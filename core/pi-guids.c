@@ -67,3 +67,11 @@ EFI_GUID gSmmBaseHobGuid = SMM_BASE_HOB_DATA_GUID;
 
 /* loaded-image.h */
 EFI_GUID gEfiLoadedImageProtocolGuid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
+
+/* hob.h, pcd.h (the DXE world of traditional drivers, core/dxe/) */
+#include <pi/hob.h>
+#include <pi/pcd.h>
+EFI_GUID gEfiHobListGuid = EFI_HOB_LIST_GUID;
+EFI_GUID gEfiPeiMmCoreGuid = EFI_PEI_MM_CORE_GUID;
+EFI_GUID gPcdProtocolGuid = PCD_PROTOCOL_GUID;
+EFI_GUID gEfiPcdProtocolGuid = EFI_PCD_PROTOCOL_GUID;

@@ -47,7 +47,8 @@ enum mm_err mm_port_write(struct mm_machine *m, uint16_t port, unsigned width, u
 		return mm_fail(m, MM_ERR_INVALID, "port 0x%x: value 0x%x wider than %u bytes",
 			       port, value, width);
 	mm_io_write(m, MM_IO_PORT, port, width, value);
-	return MM_OK;
+	/* As after an OUT: an SMI the write raised is taken before the next instruction. */
+	return mm_smi_service(m);
 }
 
 void mm_observe_handlers(struct mm_machine *m, mm_handler_observer fn, void *user)

@@ -123,6 +123,8 @@ enum mm_err mm_sw_smi(struct mm_machine *m, unsigned cpu, uint8_t value, uint8_t
 		return mm_fail(m, MM_ERR_INVALID, "software SMI on CPU %u: the machine has %u", cpu,
 			       m->cpus.count);
 	mm_log(m, MM_LOG_SMI, "software SMI 0x%02x, data 0x%02x, from CPU %u", value, data, cpu);
+	if (m->cpus.model && m->cpus.model->sw_smi)
+		return m->cpus.model->sw_smi(m, cpu, value, data); /* real OUTs on the CPU */
 	record_apm_out(m, cpu, value);
 	prev = m->cpus.executing;
 	m->cpus.executing = cpu; /* the port writes are cpu's: devices see who raised SMI# */

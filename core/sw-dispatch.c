@@ -159,8 +159,8 @@ static EFI_STATUS EFIAPI SwRegister(CONST EFI_MM_SW_DISPATCH_PROTOCOL *This,
 		return status;
 	RegisterContext->SwMmiInputValue = value;
 	*DispatchHandle = e;
-	mm_log(m, MM_LOG_MMI, "SW SMI 0x%02llx: handler 0x%llx registered by %s%s",
-	       (unsigned long long)value, (unsigned long long)e->fn, e->owner,
+	mm_log(m, MM_LOG_MMI, "SW SMI 0x%02llx: handler %s registered by %s%s",
+	       (unsigned long long)value, MM_ADDR(m, e->fn), e->owner,
 	       m->lock.ready_to_lock ? " after ReadyToLock" : "");
 	if (m->lock.ready_to_lock)
 		mm_log(m, MM_LOG_LOCK, "SW SMI 0x%02llx registered by %s after ReadyToLock",
@@ -183,8 +183,8 @@ static EFI_STATUS EFIAPI SwUnRegister(CONST EFI_MM_SW_DISPATCH_PROTOCOL *This,
 		       mm_executing_name(m), DispatchHandle);
 		return EFI_INVALID_PARAMETER;
 	}
-	mm_log(m, MM_LOG_MMI, "SW SMI 0x%02llx: handler 0x%llx unregistered by %s",
-	       (unsigned long long)e->value, (unsigned long long)e->fn, mm_executing_name(m));
+	mm_log(m, MM_LOG_MMI, "SW SMI 0x%02llx: handler %s unregistered by %s",
+	       (unsigned long long)e->value, MM_ADDR(m, e->fn), mm_executing_name(m));
 	e->removed = true;
 	m->sw.count--;
 	if (m->sw.depth) {
@@ -268,7 +268,7 @@ EFI_STATUS mm_sw_dispatch_run(struct mm_machine *m, uint8_t value, uint8_t data,
 	}
 	if (--sw->depth == 0 && sw->pending_removal)
 		sweep(m); /* e may be gone from here on */
-	mm_log(m, MM_LOG_SMI, "SW SMI 0x%02x (data 0x%02x, CPU %u): handler 0x%llx returned 0x%llx",
-	       value, data, cpu, (unsigned long long)fn, (unsigned long long)status);
+	mm_log(m, MM_LOG_SMI, "SW SMI 0x%02x (data 0x%02x, CPU %u): handler %s returned 0x%llx",
+	       value, data, cpu, MM_ADDR(m, fn), (unsigned long long)status);
 	return status;
 }

@@ -9,7 +9,12 @@
  *     pm       PMBASE+0x00..0x7F: PM1, GPE0, SMI_EN/STS devices/ich9-pm.c
  *              and the root MMI handler with the SMI source table
  *     mch      ports 0xCF8/0xCFC: config space of 0:0.0 devices/mch.c
- *              (SMRAM, ESMRAMC)
+ *              (SMRAM, ESMRAMC); 0:1f.0 goes to lpc
+ *     lpc      config space of 0:1f.0: PMBASE, ACPI_CNTL, devices/lpc.c
+ *              GEN_PMCON_1/3; simulated time and the
+ *              periodic and SW SMI timers
+ *     io_trap  the four IO traps (IOTR0-3) and their     devices/io-trap.c
+ *              port ranges
  *     debugcon port 0x402                               devices/debug-port.c
  *     serial   ports 0x3F8..0x3FF (16550)               devices/serial.c
  *
@@ -45,6 +50,21 @@ struct mm_machine;
 #define ICH9_PMIO_GPE0_EN 0x28
 #define ICH9_PMIO_SMI_EN 0x30
 #define ICH9_PMIO_SMI_STS 0x34
+#define ICH9_PMIO_ALT_GPI_SMI_EN 0x38  /* 16 bits: GPI[15:0] may raise an SMI */
+#define ICH9_PMIO_ALT_GPI_SMI_STS 0x3A /* 16 bits: write 1 to clear */
+
+/* PM1_STS / PM1_EN (ICH9 datasheet 13.8.3.1-2; SLPBTN is ACPI fixed hardware, see ich9-pm.c). */
+#define ICH9_PM1_PWRBTN (1u << 8)
+#define ICH9_PM1_SLPBTN (1u << 9)
+#define ICH9_NUM_GPIS 16 /* GPI[15:0]: ALT_GPI_SMI, GPE0_STS bits 31:16 */
+#define ICH9_GPE0_GPI_SHIFT 16
+
+/* ICH9 SLP_TYP encodings of PM1_CNT (datasheet 13.8.3.3). */
+#define ICH9_SLP_TYP_S0 0
+#define ICH9_SLP_TYP_S1 1
+#define ICH9_SLP_TYP_S3 5
+#define ICH9_SLP_TYP_S4 6
+#define ICH9_SLP_TYP_S5 7
 
 /* PM1_CNT (ICH9 datasheet 13.8.3.3). */
 #define ICH9_PM1_CNT_SCI_EN (1u << 0)
@@ -112,6 +132,25 @@ enum ich9_smi_sts_bit {
 #define MCH_ESMRAMC_TSEG_8MB (2u << 1)
 #define MCH_ESMRAMC_T_EN (1u << 0)
 
+/* ICH9 LPC bridge, device 0:1f.0 (ich9.h ICH9_LPC_*, Q35MchIch9.h). */
+#define ICH9_LPC_DEVFN 0xF8 /* device 31, function 0 */
+#define ICH9_LPC_VENDOR_ID 0x8086
+#define ICH9_LPC_DEVICE_ID 0x2918
+#define ICH9_LPC_PMBASE 0x40
+#define ICH9_LPC_PMBASE_MASK 0xFF80u /* bits 15:7; bit 0 hardwired 1 (I/O space) */
+#define ICH9_LPC_PMBASE_RTE 0x1u
+#define ICH9_LPC_ACPI_CNTL 0x44
+#define ICH9_LPC_ACPI_CNTL_ACPI_EN (1u << 7)
+#define ICH9_LPC_GEN_PMCON_1 0xA0
+#define ICH9_GEN_PMCON_1_PER_SMI_SEL 0x3u /* 00 64 s, 01 32 s, 10 16 s, 11 8 s */
+#define ICH9_LPC_GEN_PMCON_3 0xA4
+#define ICH9_GEN_PMCON_3_SWSMI_RATE_SHIFT 6 /* 00 1.5 ms, 01 16 ms, 10 32 ms, 11 64 ms */
+#define ICH9_GEN_PMCON_3_SWSMI_RATE_SEL (3u << 6)
+
+/* IO traps (ICH9 datasheet 10.1.49-51: IOTRn at RCBA+0x1E80 + 8n, TRCR, TWDR). */
+#define ICH9_IO_TRAPS 4
+#define ICH9_IO_TRAP_MAX_LEN 256 /* ADDR_MASK covers bits 7:2 */
+
 /* QEMU debugcon (hw/char/debugcon.c): the port OVMF's debug output uses. */
 #define DEBUGCON_PORT 0x402
 #define DEBUGCON_READBACK 0xE9
@@ -140,6 +179,12 @@ struct ich9_pm_state {
 	uint32_t pm1_sts, pm1_en, pm1_cnt;
 	uint32_t gpe0_sts[2], gpe0_en[2];
 	uint32_t smi_en, smi_sts;
+	uint32_t alt_gpi_smi_en, alt_gpi_smi_sts;
+	bool decoded;            /* the PM ports are claimed at pmbase (ACPI_EN) */
+	uint32_t gpi_level;      /* GPI[15:0] input levels */
+	unsigned slp_typ;        /* SLP_TYP of the sleep trapped by SLP_SMI, pending */
+	unsigned slept_typ;      /* SLP_TYP of the last sleep that happened */
+	uint64_t sleeps;         /* sleeps that happened */
 	EFI_HANDLE root_handle;  /* the root MMI handler's registration */
 	uint64_t root_calls;     /* root MMI handler invocations */
 	uint64_t smi_asserted;   /* times the chipset asserted SMI# */
@@ -155,6 +200,30 @@ struct mch_state {
 	bool hooked;
 };
 
+struct lpc_state {
+	uint8_t config[256];      /* configuration space of 0:1f.0 */
+	uint64_t now_ns;          /* simulated time: moves only by mm_advance_time */
+	uint64_t periodic_next;   /* ns when PERIODIC_STS latches next */
+	uint64_t swsmi_deadline;  /* ns when the SW SMI timer expires; 0: stopped */
+};
+
+/* One IO trap: a port range claimed on the bus whose access raises MONITOR_STS. */
+struct io_trap_slot {
+	bool armed;
+	uint16_t base, len;
+	struct mm_chipset *cs;
+};
+
+struct io_trap_state {
+	struct io_trap_slot slot[ICH9_IO_TRAPS];
+	/* The last trapped cycle (TRCR/TWDR): what the parent dispatcher reports. */
+	uint16_t port;
+	bool write;
+	uint32_t data;
+	unsigned width;
+	uint32_t trsr;            /* trap status: bit n = trap n fired */
+};
+
 struct serial_state {
 	uint8_t ier, lcr, mcr, scr, dll, dlm;
 	struct line_buf out;
@@ -164,6 +233,8 @@ struct mm_chipset {
 	struct apmc_state apmc;
 	struct ich9_pm_state pm;
 	struct mch_state mch;
+	struct lpc_state lpc;
+	struct io_trap_state io_trap;
 	struct line_buf debugcon;
 	struct serial_state serial;
 };
@@ -177,6 +248,10 @@ enum mm_err ich9_pm_attach(struct mm_machine *m, struct mm_chipset *cs);
 enum mm_err mch_attach(struct mm_machine *m, struct mm_chipset *cs);
 enum mm_err debug_port_attach(struct mm_machine *m, struct mm_chipset *cs);
 enum mm_err serial_attach(struct mm_machine *m, struct mm_chipset *cs);
+enum mm_err lpc_attach(struct mm_machine *m, struct mm_chipset *cs);
+enum mm_err io_trap_attach(struct mm_machine *m, struct mm_chipset *cs);
+void lpc_detach(struct mm_machine *m, struct mm_chipset *cs);
+void io_trap_detach(struct mm_machine *m, struct mm_chipset *cs);
 /* Per-device detach: undo what attach set outside the chipset struct. */
 void ich9_pm_detach(struct mm_machine *m, struct mm_chipset *cs);
 void mch_detach(struct mm_machine *m, struct mm_chipset *cs);
@@ -191,8 +266,37 @@ void serial_detach(struct mm_machine *m, struct mm_chipset *cs);
  */
 void ich9_pm_smi_event(struct mm_machine *m, struct mm_chipset *cs, unsigned bit, unsigned cpu);
 
-/* The SW source of the SMI table: runs the SW child dispatcher (apmc.c). */
+/*
+ * Moves or disables the decode of the PM ports (LPC PMBASE and ACPI_EN).
+ * Returns MM_OK or the error of claiming the new range (the old decode is
+ * then gone, and logged).
+ */
+enum mm_err ich9_pm_decode(struct mm_machine *m, struct mm_chipset *cs, uint16_t base,
+			   bool enabled);
+/* The hardware events of the PM device (events.c drives them). */
+void ich9_pm_button(struct mm_machine *m, struct mm_chipset *cs, uint32_t pm1_bit);
+void ich9_pm_gpi_set(struct mm_machine *m, struct mm_chipset *cs, unsigned gpi, bool level);
+/* Clears, then sets bits of SMI_EN (as a dispatcher programming its source), re-gating SMI#. */
+void ich9_pm_set_smi_en(struct mm_machine *m, struct mm_chipset *cs, uint32_t clear,
+			uint32_t set);
+/* SMI_EN changed by software (or the dispatchers): starts or stops the SW SMI timer. */
+void lpc_smi_en_changed(struct mm_machine *m, struct mm_chipset *cs, uint32_t old_en);
+/* Advances simulated time by ns, latching timer SMIs and delivering each. */
+enum mm_err lpc_advance_time(struct mm_machine *m, struct mm_chipset *cs, uint64_t ns);
+/* PCI config space of 0:1f.0 through CF8/CFC (mch.c routes it): reg is the byte offset. */
+uint64_t lpc_config_read(struct mm_machine *m, struct mm_chipset *cs, unsigned reg,
+			 unsigned size);
+void lpc_config_write(struct mm_machine *m, struct mm_chipset *cs, unsigned reg, unsigned size,
+		      uint64_t value);
+
+/* The sources of the SMI table with a child dispatcher (parent dispatchers). */
 EFI_STATUS apmc_smi_dispatch(struct mm_machine *m, struct mm_chipset *cs);
+EFI_STATUS ich9_pm_slp_smi_dispatch(struct mm_machine *m, struct mm_chipset *cs);
+EFI_STATUS ich9_pm_pm1_dispatch(struct mm_machine *m, struct mm_chipset *cs);
+EFI_STATUS ich9_pm_gpi_dispatch(struct mm_machine *m, struct mm_chipset *cs);
+EFI_STATUS lpc_periodic_dispatch(struct mm_machine *m, struct mm_chipset *cs);
+EFI_STATUS lpc_swsmi_tmr_dispatch(struct mm_machine *m, struct mm_chipset *cs);
+EFI_STATUS io_trap_smi_dispatch(struct mm_machine *m, struct mm_chipset *cs);
 
 /* Line buffers of the character devices (debug-port.c). */
 void line_buf_init(struct line_buf *lb, const char *name);

@@ -27,6 +27,8 @@ static void chipset_fini(struct mm_machine *m, void *data)
 	serial_detach(m, cs);
 	debug_port_detach(m, cs);
 	mch_detach(m, cs);
+	io_trap_detach(m, cs);
+	lpc_detach(m, cs);
 	ich9_pm_detach(m, cs);
 	free(cs);
 }
@@ -48,6 +50,10 @@ enum mm_err mm_devices_attach(struct mm_machine *m)
 	}
 	/* From here on chipset_fini frees cs with the machine, even on failure. */
 	err = ich9_pm_attach(m, cs);
+	if (!err)
+		err = lpc_attach(m, cs);
+	if (!err)
+		err = io_trap_attach(m, cs);
 	if (!err)
 		err = apmc_attach(m, cs);
 	if (!err)

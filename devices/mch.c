@@ -2,10 +2,9 @@
 /*
  * The Q35 memory controller hub's SMRAM control and the PCI configuration
  * mechanism #1 that reaches it: 0xCF8 (address dword) and 0xCFC..0xCFF
- * (data). Only bus 0 device 0 function 0 (the MCH, 8086:29C0) exists for
- * now; every other function reads as all ones (no device) and drops writes.
- * A fuller PCI configuration space (ECAM, the LPC bridge's PMBASE) comes
- * later.
+ * (data). Bus 0 device 0 function 0 (the MCH, 8086:29C0) is served here;
+ * 0:1f.0, the ICH9 LPC bridge (PMBASE, ACPI_CNTL...), is routed to lpc.c.
+ * Every other function reads as all ones (no device) and drops writes.
  *
  * Registers (Q35 MCH datasheet 316966; offsets and bits as EDK2's
  * OvmfPkg/Include/IndustryStandard/Q35MchIch9.h and QEMU's
@@ -134,6 +133,12 @@ static bool cfg_selects_mch(uint32_t address)
 	return (address & PCI_CFG_ENABLE) && ((address >> 8) & 0xFFFF) == 0;
 }
 
+/* True when the 0xCF8 latch selects an enabled access to the LPC bridge 0:1f.0. */
+static bool cfg_selects_lpc(uint32_t address)
+{
+	return (address & PCI_CFG_ENABLE) && ((address >> 8) & 0xFFFF) == ICH9_LPC_DEVFN;
+}
+
 /* mm_io read callback of 0xCF8..0xCFB: only a dword read of 0xCF8 returns the latch. */
 static uint64_t cfg_addr_read(struct mm_machine *m, void *user, uint64_t addr, unsigned size)
 {
@@ -166,6 +171,8 @@ static uint64_t cfg_data_read(struct mm_machine *m, void *user, uint64_t addr, u
 	unsigned reg = (cs->mch.config_address & 0xFC) + (unsigned)(addr - PCI_CONFIG_DATA);
 	uint64_t v = 0;
 
+	if (cfg_selects_lpc(cs->mch.config_address))
+		return lpc_config_read(m, cs, reg, size);
 	if (!cfg_selects_mch(cs->mch.config_address))
 		return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
 	for (unsigned i = 0; i < size; i++)
@@ -183,6 +190,10 @@ static void cfg_data_write(struct mm_machine *m, void *user, uint64_t addr, unsi
 	unsigned reg = (cs->mch.config_address & 0xFC) + (unsigned)(addr - PCI_CONFIG_DATA);
 	bool locked = cs->mch.config[MCH_SMRAM] & MCH_SMRAM_D_LCK;
 
+	if (cfg_selects_lpc(cs->mch.config_address)) {
+		lpc_config_write(m, cs, reg, size, value);
+		return;
+	}
 	if (!cfg_selects_mch(cs->mch.config_address)) {
 		mm_log(m, MM_LOG_IO, "chipset: config write to absent function (0xCF8 = 0x%08x)",
 		       cs->mch.config_address);

@@ -44,6 +44,7 @@ struct mm_emu_arrival {
 	uint64_t smbase;
 	uint64_t count; /* host calls of this CPU so far */
 	bool fast;      /* arrived through the fast path */
+	unsigned order; /* arrival rank in the last SMI: 0 = first = BSP */
 };
 
 /* Copies the last arrival record of cpu. MM_OK, MM_ERR_INVALID, MM_ERR_STATE. */
@@ -64,6 +65,24 @@ enum mm_err mm_emu_set_entry(struct mm_machine *m, mm_emu_entry_fn fn, void *use
  * the model contains them. Returns MM_OK, MM_ERR_INVALID, MM_ERR_STATE.
  */
 enum mm_err mm_emu_test_host_entry(struct mm_machine *m, unsigned cpu, uint64_t addr);
+/*
+ * SMRR (Intel SDM vol. 3, "System Management Range Registers"): sets
+ * IA32_SMRR_PHYSBASE (0x1F2) and IA32_SMRR_PHYSMASK (0x1F3) of every CPU, as
+ * firmware does in its SMBASE relocation handler. While PHYSMASK bit 11
+ * (valid) is set, normal-world accesses to addresses a with
+ * (a & mask) == (base & mask) (bits 12 and up) are refused, whatever the
+ * chipset says. mm_emu_attach programs them to cover TSEG when its size is
+ * a power of two and its base is aligned to it. MM_OK, MM_ERR_STATE,
+ * MM_ERR_INVALID (mask not contiguous).
+ */
+#define MM_MSR_SMRR_PHYSBASE 0x1F2
+#define MM_MSR_SMRR_PHYSMASK 0x1F3
+#define MM_SMRR_VALID 0x800ull
+enum mm_err mm_emu_set_smrr(struct mm_machine *m, uint64_t physbase, uint64_t physmask);
+enum mm_err mm_emu_get_smrr(struct mm_machine *m, uint64_t *physbase, uint64_t *physmask);
+/* Address of the SW SMI snippet (normal RAM) and of its HLT, after the OUT 0xB2. */
+enum mm_err mm_emu_snippet(struct mm_machine *m, uint64_t *code, uint64_t *after_out);
+
 /* Address and size of cpu's SMM stack (for canary tests). */
 enum mm_err mm_emu_stack(struct mm_machine *m, unsigned cpu, uint64_t *top, uint64_t *size);
 

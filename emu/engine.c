@@ -12,6 +12,9 @@
  *   block hook                        instruction budget (charged per block)
  *   interrupt hook                    CPU exceptions inside SMM
  *   unmapped memory hook              records the faulting address
+ *   IN / OUT instruction hooks        the port bus (devices); an OUT from
+ *                                     normal-world code that asserts SMI#
+ *                                     stops the engine (emu/normal.c)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,8 @@
 
 struct mm_emu *mm_emu_get(const struct mm_machine *m)
 {
+	if (m->cpus.model == &mm_emu_cpu_ops) /* every SMI asks: skip the name lookup */
+		return m->cpus.model_data;
 	return mm_extension_get(m, "emu");
 }
 
@@ -105,6 +110,8 @@ enum mm_emu_event mm_emu_run(struct mm_emu *e, unsigned cpu, uint64_t begin, uc_
 {
 	e->event = MM_EMU_EV_NONE;
 	e->running = cpu;
+	e->flat64 = false; /* the caller says so again when the run leaves it flat */
+	e->smm64 = false;
 	/* until = 0 always: a nonzero until costs a block invalidation per start. */
 	*uerr = uc_emu_start(e->uc, begin, 0, 0, 0);
 	return e->event;
@@ -124,6 +131,10 @@ static enum mm_err add_hooks(struct mm_emu *e)
 		u = uc_hook_add(e->uc, &h, UC_HOOK_INTR, on_interrupt, e, 1, 0);
 	if (!u)
 		u = uc_hook_add(e->uc, &h, UC_HOOK_MEM_UNMAPPED, on_unmapped, e, 1, 0);
+	if (!u)
+		u = uc_hook_add(e->uc, &h, UC_HOOK_INSN, mm_emu_on_in, e, 1, 0, UC_X86_INS_IN);
+	if (!u)
+		u = uc_hook_add(e->uc, &h, UC_HOOK_INSN, mm_emu_on_out, e, 1, 0, UC_X86_INS_OUT);
 	if (u)
 		return mm_fail(e->m, MM_ERR_NOMEM, "emu: uc_hook_add: %s", uc_strerror(u));
 	return MM_OK;
@@ -234,6 +245,8 @@ enum mm_err mm_emu_attach(struct mm_machine *m)
 		err = engine_open(e);
 	if (!err)
 		err = mm_emu_tiles_init(e);
+	if (!err)
+		err = mm_emu_normal_init(e);
 	if (err)
 		return err; /* the extension frees what was built */
 	mm_cpus_set_model(m, &mm_emu_cpu_ops, e->layout->ops, e);

@@ -32,6 +32,17 @@ enum mm_emu_event {
 	MM_EMU_EV_EXCEPTION, /* CPU exception (vector in exc_vector) */
 	MM_EMU_EV_UNMAPPED,  /* access to unmapped memory (fault_addr) */
 	MM_EMU_EV_INVALID,   /* invalid instruction other than RSM */
+	MM_EMU_EV_SMI,       /* normal-world code raised SMI# (OUT hook) */
+};
+
+#define MM_EMU_MAX_HIDDEN 8 /* guest regions the SMRAM guard may replace */
+
+/* A range of guest memory hidden from normal-world code (see emu/normal.c). */
+struct mm_emu_hidden {
+	struct mm_emu *e;
+	uint64_t base, size;     /* the whole region, remapped piecewise */
+	uint64_t lo, hi;         /* the hidden part: MMIO reading all-ones */
+	uint8_t *host;           /* the region's identity mapping */
 };
 
 /* One save-state layout: field offsets (from SMBASE) and the ops table. */
@@ -59,6 +70,7 @@ struct mm_emu_cpu {
 	struct mm_stub_params *params; /* in the tile's data page */
 	/* Recorded at the last host call (tests inspect it). */
 	struct mm_emu_arrival arrival;
+	bool waiting;               /* arrived, in the rendezvous, not yet RSM */
 };
 
 struct mm_emu {
@@ -89,6 +101,19 @@ struct mm_emu {
 	mm_emu_entry_fn entry; /* NULL: mm_mm_entry */
 	void *entry_user;
 	uint64_t smis;
+	bool normal;         /* the run in progress is normal-world code */
+	bool flat64;         /* engine in a flat, identity-mapped 64-bit state */
+	bool smm64;          /* ... namely the stub's 64-bit SMM state (after RSM) */
+
+	/* rendezvous of the SMI in progress (emu/smi.c) */
+	unsigned order[MM_MAX_CPUS]; /* CPUs in arrival order */
+	unsigned arrived;
+
+	/* normal world (emu/normal.c) */
+	uint64_t snippet;    /* SW SMI snippet: code page, then its data page */
+	uint64_t smrr_base, smrr_mask; /* IA32_SMRR_PHYSBASE / PHYSMASK, all CPUs */
+	struct mm_emu_hidden hidden[MM_EMU_MAX_HIDDEN];
+	unsigned nhidden;    /* > 0 while the guard is on */
 };
 
 /* Host pointer of [addr, addr+len) for the model (guest memory or relocation area). */
@@ -112,6 +137,19 @@ enum mm_err mm_emu_tiles_init(struct mm_emu *e);
 enum mm_err mm_emu_set_smbase(struct mm_emu *e, unsigned cpu, uint64_t smbase);
 /* The save-state layout of the platform. */
 const struct mm_emu_layout *mm_emu_layout(enum mm_save_state_layout which);
+/* Normal world (emu/normal.c): snippet page and SMRR at attach. */
+enum mm_err mm_emu_normal_init(struct mm_emu *e);
+/* UC_HOOK_INSN callbacks for IN and OUT (every mode). */
+uint32_t mm_emu_on_in(uc_engine *uc, uint32_t port, int size, void *user);
+void mm_emu_on_out(uc_engine *uc, uint32_t port, int size, uint32_t value, void *user);
+/* struct mm_cpu_ops.sw_smi: OUT 0xB3/0xB2 executed by cpu's normal-world code. */
+enum mm_err mm_emu_sw_smi(struct mm_machine *m, unsigned cpu, uint8_t value, uint8_t data);
+/* Records a stop for the canary of cpu at addr; returns MM_ERR_STOPPED. */
+enum mm_err mm_emu_stop_canary(struct mm_emu *e, unsigned cpu, uint64_t addr, uint64_t found,
+			       uint64_t expected);
+/* Records a host-side refusal to go on (MM_STOP_FAULT); returns MM_ERR_STOPPED. */
+enum mm_err mm_emu_stop_msg(struct mm_emu *e, unsigned cpu, const char *step, const char *fmt,
+			    ...) __attribute__((format(printf, 4, 5)));
 /* The CPU-model ops registered with mm_cpus_set_model. */
 extern const struct mm_cpu_ops mm_emu_cpu_ops;
 

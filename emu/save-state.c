@@ -130,17 +130,52 @@ static const struct {
 	{ EFI_MM_SAVE_STATE_REGISTER_CR4, MM_REG_CR4, false },
 };
 
+/*
+ * Fixed-size accesses: a memcpy of variable size becomes `rep movs`, whose
+ * start-up cost made the map the most expensive part of an SMI.
+ */
 static uint64_t load(const uint8_t *map, uint16_t off, unsigned width)
 {
-	uint64_t v = 0;
+	const uint8_t *p = map + MAP(off);
+	uint64_t v8;
+	uint32_t v4;
+	uint16_t v2;
 
-	memcpy(&v, map + MAP(off), width); /* little endian host, as the guest */
-	return v;
+	switch (width) { /* little endian host, as the guest */
+	case 8:
+		memcpy(&v8, p, 8);
+		return v8;
+	case 4:
+		memcpy(&v4, p, 4);
+		return v4;
+	case 2:
+		memcpy(&v2, p, 2);
+		return v2;
+	default:
+		return *p;
+	}
 }
 
 static void store(uint8_t *map, uint16_t off, unsigned width, uint64_t v)
 {
-	memcpy(map + MAP(off), &v, width);
+	uint8_t *p = map + MAP(off);
+	uint32_t v4 = (uint32_t)v;
+	uint16_t v2 = (uint16_t)v;
+
+	switch (width) {
+	case 8:
+		memcpy(p, &v, 8);
+		break;
+	case 4:
+		memcpy(p, &v4, 4);
+		break;
+	case 2:
+		memcpy(p, &v2, 2);
+		break;
+	default:
+		*p = (uint8_t)v;
+		break;
+	}
 }
 
 static uint64_t field_get(const struct ss_field *f, const uint8_t *map)

@@ -1,15 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Taking an SMI on the emulated CPUs (the model's struct mm_cpu_ops).
+ * Taking an SMI on the emulated CPUs (the model's struct mm_cpu_ops), and
+ * the entry-vector code: BSP election and rendezvous.
  *
- * For each CPU, in index order: its outside state goes into its save-state
- * map, it loads its SMM entry state and runs the entry stub until the stub
- * calls the host entry vector (arrival). The CPU that executed the trigger is
- * the BSP (deterministic). The Foundation's MmEntryPoint then runs on the
- * host, outside uc_emu_start, so that it may call emulated code itself. Then
- * every CPU resumes after the call and executes RSM, which the model
- * implements: the outside state is read back from the map, so a handler's
- * WriteSaveState is what the interrupted code sees.
+ * One SMI, N CPUs (deterministic, whatever the host):
+ *   1. arrival   SMI# is broadcast. The CPU that executed the trigger (the
+ *                OUT to 0xB2) arrives first, then the others in index order.
+ *                Each one: outside state into its save-state map (I/O
+ *                fields for the trigger CPU only), SMM entry state, entry
+ *                stub up to the host call (or the fast path).
+ *   2. election  The first arrival is the BSP (the monarch); the others are
+ *                APs and wait in the rendezvous (their context stays saved at
+ *                the host call, marked waiting).
+ *   3. BSP       MmEntryPoint (mm_mm_entry) runs on the host for the BSP,
+ *                outside uc_emu_start, so that it may call emulated code.
+ *                MmStartupThisAp(cpu) runs the procedure "on" a waiting AP:
+ *                synchronously, with the AP as executing CPU (native
+ *                procedures through mm_call).
+ *   4. release   Every CPU, in index order, returns from the host call and
+ *                executes RSM, which the model implements: the outside state
+ *                is read back from the map (so a handler's WriteSaveState is
+ *                what the interrupted code sees) and the stack canary is
+ *                checked.
  *
  * Fast path: the context captured at a CPU's first arrival is restored on
  * later SMIs instead of running the 16-to-64-bit path again.
@@ -17,6 +29,7 @@
 #include <string.h>
 
 #include "core/call.h"
+#include "core/stop.h"
 #include "emu/model.h"
 
 #define NO_CPU (~0u)
@@ -73,16 +86,33 @@ static enum mm_err check_canary(struct mm_emu *e, unsigned cpu)
 	struct mm_emu_cpu *c = &e->cpu[cpu];
 	uint64_t addr = c->stack_top - MM_EMU_STACK_SIZE;
 	uint64_t *bottom = mm_emu_ptr(e, addr, 8);
+	uint64_t found;
 
 	if (*bottom == c->params->canary)
 		return MM_OK;
-	mm_fail(e->m, MM_ERR_STOPPED,
-		"CPU %u: SMM stack canary at 0x%llx overwritten (0x%016llx, expected 0x%016llx): "
-		"the SMM stack overflowed or was corrupted",
-		cpu, (unsigned long long)addr, (unsigned long long)*bottom,
-		(unsigned long long)c->params->canary);
+	found = *bottom;
 	*bottom = c->params->canary;
-	return MM_ERR_STOPPED;
+	return mm_emu_stop_canary(e, cpu, addr, found, c->params->canary);
+}
+
+/*
+ * Puts the engine in c's state at the host call. When the engine still
+ * holds the stub's 64-bit SMM state (an RSM was the last thing it ran, or
+ * only the SW SMI snippet since), that state differs from c's trap context
+ * only in the registers the stub uses after the call (RSP; RBX and RCX for
+ * fidelity): writing three registers replaces restoring the whole context.
+ */
+static void to_trap(struct mm_emu *e, struct mm_emu_cpu *c)
+{
+	static const int ids[] = { UC_X86_REG_RSP, UC_X86_REG_RBX, UC_X86_REG_RCX };
+	uint64_t self = c->params->self, index = c->params->cpu_index;
+	void *vals[] = { &c->arrival.rsp, &self, &index };
+
+	if (e->smm64) {
+		uc_reg_write_batch(e->uc, (int *)ids, vals, 3);
+		return;
+	}
+	uc_context_restore(e->uc, c->trap_ctx);
 }
 
 /* Returns from the host call (emulated RET) and runs cpu to its RSM. */
@@ -95,18 +125,19 @@ static enum mm_err resume(struct mm_emu *e, unsigned cpu, unsigned live)
 	uc_err uerr;
 
 	if (live != cpu)
-		uc_context_restore(e->uc, c->trap_ctx);
+		to_trap(e, c);
 	uc_reg_read(e->uc, UC_X86_REG_RSP, &rsp);
 	ret = mm_emu_ptr(e, rsp, 8);
 	if (!ret || !mm_mem_inside_smram(e->m, rsp, 8))
-		return mm_fail(e->m, MM_ERR_STOPPED,
-			       "CPU %u: stack pointer 0x%llx at the host call is not in SMRAM", cpu,
-			       (unsigned long long)rsp);
+		return mm_emu_stop_msg(e, cpu, "return to the interrupted code (RSM)",
+				       "stack pointer 0x%llx at the host call is not in SMRAM",
+				       (unsigned long long)rsp);
 	rsp += 8;
 	uc_reg_write(e->uc, UC_X86_REG_RSP, &rsp);
 	ev = mm_emu_run(e, cpu, *ret, &uerr);
 	if (ev != MM_EMU_EV_RSM)
 		return mm_emu_stop(e, cpu, ev, uerr, "return to the interrupted code (RSM)");
+	e->flat64 = e->smm64 = true; /* the stub's RSM is in its flat 64-bit part */
 	err = mm_emu_rsm(e, cpu, c->smbase, false);
 	if (!err)
 		err = check_canary(e, cpu);
@@ -131,7 +162,36 @@ enum mm_err mm_emu_rsm(struct mm_emu *e, unsigned cpu, uint64_t smbase, bool rel
 	return mm_emu_set_smbase(e, cpu, next);
 }
 
-/* Runs MmEntryPoint (or the installed replacement) on the BSP. */
+/*
+ * Arrival: source first, then every other CPU in index order. The first
+ * arrival is the BSP. On failure the CPUs that arrived are left waiting
+ * (their outside state is untouched: the maps were written from it).
+ */
+static enum mm_err rendezvous(struct mm_emu *e, unsigned source, unsigned *bsp,
+			      unsigned *live)
+{
+	enum mm_err err = MM_OK;
+
+	e->arrived = 0;
+	*bsp = NO_CPU;
+	for (unsigned n = 0; n < e->ncpus && !err; n++) {
+		unsigned cpu = n == 0 ? source : n <= source ? n - 1 : n;
+
+		err = arrive(e, cpu, cpu == source, live);
+		if (err)
+			break;
+		e->order[e->arrived++] = cpu;
+		e->cpu[cpu].waiting = true;
+		e->cpu[cpu].arrival.order = n;
+		if (*bsp == NO_CPU)
+			*bsp = cpu; /* the first arrival is the monarch */
+	}
+	for (unsigned i = 0; err && i < e->ncpus; i++)
+		e->cpu[i].waiting = false;
+	return err;
+}
+
+/* Runs MmEntryPoint (or the installed replacement) on the BSP; APs wait. */
 static void run_entry(struct mm_emu *e, unsigned bsp)
 {
 	struct mm_machine *m = e->m;
@@ -139,6 +199,8 @@ static void run_entry(struct mm_emu *e, unsigned bsp)
 	m->cpus.in_smm = true;
 	m->cpus.bsp = bsp;
 	m->cpus.executing = bsp;
+	mm_log(m, MM_LOG_SMI, "rendezvous: %u CPUs arrived, BSP %u runs MmEntryPoint", e->arrived,
+	       bsp);
 	if (e->entry)
 		e->entry(m, bsp, e->entry_user);
 	else
@@ -146,11 +208,27 @@ static void run_entry(struct mm_emu *e, unsigned bsp)
 	m->cpus.executing = bsp;
 }
 
+/* Release: every CPU, in index order, returns from the host call and RSMs. */
+static enum mm_err release(struct mm_emu *e, unsigned live)
+{
+	enum mm_err err = MM_OK;
+
+	for (unsigned i = 0; i < e->ncpus; i++) {
+		enum mm_err r = resume(e, i, live);
+
+		e->cpu[i].waiting = false;
+		live = NO_CPU;
+		if (r && !err)
+			err = r;
+	}
+	return err;
+}
+
 static enum mm_err emu_smi(struct mm_machine *m, unsigned source)
 {
 	struct mm_emu *e = mm_emu_get(m);
-	unsigned live = NO_CPU;
-	enum mm_err err = MM_OK;
+	unsigned live = NO_CPU, bsp;
+	enum mm_err err;
 
 	if (!e)
 		return mm_fail(m, MM_ERR_STATE, "emu: no CPU model attached");
@@ -159,18 +237,12 @@ static enum mm_err emu_smi(struct mm_machine *m, unsigned source)
 	if (m->cpus.in_smm)
 		return mm_fail(m, MM_ERR_STATE, "SMI delivered while the CPUs are in SMM");
 	e->blocks = 0;
-	for (unsigned i = 0; i < e->ncpus && !err; i++)
-		err = arrive(e, i, i == source, &live);
+	e->normal = false;
+	err = rendezvous(e, source, &bsp, &live);
 	if (err)
 		return err;
-	run_entry(e, source);
-	for (unsigned i = 0; i < e->ncpus; i++) {
-		enum mm_err r = resume(e, i, live);
-
-		live = NO_CPU;
-		if (r && !err)
-			err = r;
-	}
+	run_entry(e, bsp);
+	err = release(e, live);
 	m->cpus.in_smm = false;
 	e->smis++;
 	return err;
@@ -190,20 +262,34 @@ static enum mm_err emu_call(struct mm_machine *m, unsigned cpu, uint64_t fn, uns
 		       (unsigned long long)fn);
 }
 
-/* MmStartupThisAp for native procedures: runs procedure(arg) as CPU cpu. */
+/*
+ * MmStartupThisAp: runs procedure(arg) on AP cpu, which must be waiting in
+ * the rendezvous. Synchronous and deterministic: the AP becomes the
+ * executing CPU for the call (native procedures run through mm_call; an
+ * emulated one would run on the AP's engine context), then the caller is
+ * executing again.
+ */
 static enum mm_err emu_startup_ap(struct mm_machine *m, unsigned cpu, uint64_t procedure,
 				  uint64_t arg)
 {
+	struct mm_emu *e = mm_emu_get(m);
 	unsigned prev = m->cpus.executing;
 	enum mm_err err;
 
-	if (cpu >= m->cpus.count)
+	if (!e || cpu >= e->ncpus)
 		return mm_fail(m, MM_ERR_INVALID, "MmStartupThisAp: no CPU %u", cpu);
-	if (!m->cpus.in_smm)
-		return mm_fail(m, MM_ERR_STATE, "MmStartupThisAp: CPU %u is not in SMM", cpu);
+	if (!m->cpus.in_smm || !e->cpu[cpu].waiting)
+		return mm_fail(m, MM_ERR_STATE, "MmStartupThisAp: CPU %u is not waiting in SMM",
+			       cpu);
+	if (cpu == m->cpus.bsp)
+		return mm_fail(m, MM_ERR_INVALID, "MmStartupThisAp: CPU %u is the BSP", cpu);
+	mm_log(m, MM_LOG_SMI, "rendezvous: AP %u runs 0x%llx for CPU %u", cpu,
+	       (unsigned long long)procedure, prev);
+	e->cpu[cpu].waiting = false; /* busy: not available to a nested request */
 	m->cpus.executing = cpu;
 	err = mm_call(m, procedure, 1, &arg, NULL);
 	m->cpus.executing = prev;
+	e->cpu[cpu].waiting = true;
 	return err;
 }
 
@@ -235,4 +321,5 @@ const struct mm_cpu_ops mm_emu_cpu_ops = {
 	.startup_ap = emu_startup_ap,
 	.get_reg = emu_get_reg,
 	.set_reg = emu_set_reg,
+	.sw_smi = mm_emu_sw_smi,
 };

@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Describing a guest stop on the emulated CPU: which CPU, which step, why,
- * where (RIP, linear address, mode) and the faulting instruction,
- * disassembled with capstone. The text goes into the machine's error
- * message; the machine stays usable (every SMI starts from saved contexts).
+ * Describing a guest stop on the emulated CPU as a stop record
+ * (include/mmemu/stop.h): its kind (hang, fault, unmapped, canary), which
+ * CPU, which step, where (RIP, linear address, mode), the data address and
+ * the faulting instruction, disassembled with capstone. The one-line message
+ * also becomes the machine's error message; the machine stays usable (every
+ * SMI starts from saved contexts).
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <capstone/capstone.h>
 
+#include "core/stop.h"
 #include "emu/model.h"
 
 /* The mode the engine is in, and the linear address of RIP in it. */
@@ -62,39 +66,98 @@ static const char *exception_name(int v)
 	return v >= 0 && v < (int)(sizeof(names) / sizeof(names[0])) ? names[v] : "exception";
 }
 
+/* The stop kind of an engine event. */
+static enum mm_stop_kind kind_of(enum mm_emu_event ev)
+{
+	switch (ev) {
+	case MM_EMU_EV_BUDGET:
+		return MM_STOP_HANG;
+	case MM_EMU_EV_UNMAPPED:
+		return MM_STOP_UNMAPPED;
+	default: /* exception, triple fault, invalid instruction, unexpected halt */
+		return MM_STOP_FAULT;
+	}
+}
+
+/* Says why the engine stopped, in words. */
+static void describe(struct mm_emu *e, enum mm_emu_event ev, uc_err uerr, char *why, size_t len)
+{
+	switch (ev) {
+	case MM_EMU_EV_BUDGET:
+		snprintf(why, len, "instruction budget exhausted (%" PRIu64 " blocks): endless loop?",
+			 e->budget);
+		break;
+	case MM_EMU_EV_EXCEPTION:
+		snprintf(why, len, "CPU exception %d (%s), no handler in SMM (triple fault)",
+			 e->exc_vector, exception_name(e->exc_vector));
+		break;
+	case MM_EMU_EV_UNMAPPED:
+		snprintf(why, len, "access to unmapped memory at 0x%" PRIx64, e->fault_addr);
+		break;
+	case MM_EMU_EV_INVALID:
+		snprintf(why, len, "invalid instruction");
+		break;
+	default:
+		snprintf(why, len, "stopped unexpectedly (%s)",
+			 uerr ? uc_strerror(uerr) : "HLT or stop without reaching its target");
+		break;
+	}
+}
+
 enum mm_err mm_emu_stop(struct mm_emu *e, unsigned cpu, enum mm_emu_event ev, uc_err uerr,
 			const char *step)
 {
 	uint64_t rip = 0, pc;
 	unsigned bits;
 	char why[160], insn[192];
+	struct mm_stop *s;
 
 	uc_reg_read(e->uc, UC_X86_REG_RIP, &rip);
 	bits = mode_and_pc(e, cpu, rip, &pc);
 	disassemble(e, pc, bits, insn, sizeof(insn));
-	switch (ev) {
-	case MM_EMU_EV_BUDGET:
-		snprintf(why, sizeof(why), "instruction budget exhausted (%" PRIu64
-			 " blocks): endless loop?", e->budget);
-		break;
-	case MM_EMU_EV_EXCEPTION:
-		snprintf(why, sizeof(why), "CPU exception %d (%s), no handler in SMM (triple fault)",
-			 e->exc_vector, exception_name(e->exc_vector));
-		break;
-	case MM_EMU_EV_UNMAPPED:
-		snprintf(why, sizeof(why), "access to unmapped memory at 0x%" PRIx64,
-			 e->fault_addr);
-		break;
-	case MM_EMU_EV_INVALID:
-		snprintf(why, sizeof(why), "invalid instruction");
-		break;
-	default:
-		snprintf(why, sizeof(why), "stopped unexpectedly (%s)",
-			 uerr ? uc_strerror(uerr) : "HLT or stop without reaching its target");
-		break;
-	}
-	return mm_fail(e->m, MM_ERR_STOPPED,
-		       "CPU %u stopped in SMM during %s: %s; RIP 0x%" PRIx64 " (linear 0x%" PRIx64
-		       ", %u-bit): %s",
-		       cpu, step, why, rip, pc, bits, insn);
+	describe(e, ev, uerr, why, sizeof(why));
+	s = mm_stop_set(e->m, kind_of(ev), cpu, pc,
+			"CPU %u stopped %s during %s: %s; RIP 0x%" PRIx64 " (linear 0x%" PRIx64
+			", %u-bit): %s",
+			cpu, e->normal ? "outside SMM" : "in SMM", step, why,
+			rip, pc, bits, insn);
+	snprintf(s->mode, sizeof(s->mode), "%u-bit", bits);
+	snprintf(s->insn, sizeof(s->insn), "%.95s", insn);
+	snprintf(s->step, sizeof(s->step), "%.63s", step);
+	if (ev == MM_EMU_EV_UNMAPPED)
+		s->address = e->fault_addr;
+	return MM_ERR_STOPPED;
+}
+
+enum mm_err mm_emu_stop_canary(struct mm_emu *e, unsigned cpu, uint64_t addr, uint64_t found,
+			       uint64_t expected)
+{
+	struct mm_stop *s = mm_stop_set(e->m, MM_STOP_CANARY, cpu, e->cpu[cpu].reg[MM_REG_RIP],
+					"CPU %u: SMM stack canary at 0x%" PRIx64 " overwritten "
+					"(0x%016" PRIx64 ", expected 0x%016" PRIx64 "): the SMM "
+					"stack overflowed or was corrupted",
+					cpu, addr, found, expected);
+
+	s->address = addr;
+	snprintf(s->mode, sizeof(s->mode), "64-bit");
+	snprintf(s->step, sizeof(s->step), "RSM (stack canary check)");
+	return MM_ERR_STOPPED;
+}
+
+enum mm_err mm_emu_stop_msg(struct mm_emu *e, unsigned cpu, const char *step, const char *fmt,
+			    ...)
+{
+	uint64_t rip = 0;
+	char msg[256];
+	struct mm_stop *s;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	uc_reg_read(e->uc, UC_X86_REG_RIP, &rip);
+	s = mm_stop_set(e->m, MM_STOP_FAULT, cpu, rip, "CPU %u during %s: %s", cpu, step, msg);
+	snprintf(s->step, sizeof(s->step), "%.63s", step);
+	snprintf(s->mode, sizeof(s->mode), "64-bit");
+	return MM_ERR_STOPPED;
 }

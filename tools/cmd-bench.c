@@ -262,6 +262,156 @@ static int bench_smi(FILE *out)
 	return mm_bench_smi(out, NULL);
 }
 
+/*
+ * Runs "mmemu run --no-timing [-j jobs] path" with output to /dev/null;
+ * returns its wall-clock seconds, or -1 when it did not pass.
+ */
+static double scenario_run_seconds(const char *path, const char *jobs)
+{
+	const char *args[] = { self_path(), "run", "--no-timing", "-j", jobs, path, NULL };
+	double t0 = now_seconds();
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+
+		dup2(devnull, 1);
+		execv(args[0], (char *const *)args);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		return -1;
+	return now_seconds() - t0;
+}
+
+/*
+ * Writes scenario number i of the generated suite into dir: even ones a
+ * communicate round trip, odd ones a SW SMI, each with one step after
+ * dispatch. one_step writes the one-step dispatch scenario instead.
+ */
+static int write_bench_scenario(const char *dir, unsigned i, bool one_step)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/s%04u.yaml", dir, i);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	if (one_step)
+		fprintf(f, "drivers:\n  - native: %s/sample-producer.so\nsteps:\n  - dispatch: {}\n",
+			cli_driver_dir());
+	else if (i % 2 == 0)
+		fprintf(f, "drivers:\n  - native: %s/sample-producer.so\n"
+			   "  - native: %s/sample-guid-handler.so\n"
+			   "steps:\n  - dispatch: {}\n  - communicate:\n"
+			   "      guid: F05FB6D0-ED99-4BEC-A6E4-C9C3710E08A0\n"
+			   "      fields: [ {u32: 1}, {u32: %u}, {u32: 2}, {u32: 0}, {u64: 0} ]\n"
+			   "    expect:\n      status: EFI_SUCCESS\n"
+			   "      message: { fields: [ {u32: 1}, {u32: %u}, {u32: 2}, {u32: %u} ] }\n",
+			cli_driver_dir(), cli_driver_dir(), i, i, i + 2);
+	else
+		fprintf(f, "drivers:\n  - native: %s/sample-sw-handler.so\n"
+			   "steps:\n  - dispatch: {}\n  - set-registers: { cpu: 1, rcx: %u }\n"
+			   "  - sw-smi: { value: 0x42, data: 1, cpu: 1 }\n"
+			   "    expect:\n      registers: { cpu: 1, rax: %u }\n",
+			cli_driver_dir(), i, i + 1);
+	return fclose(f) ? -1 : 0;
+}
+
+/* Removes the n generated files and dir itself. */
+static void remove_bench_scenarios(const char *dir, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/s%04u.yaml", dir, i);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+/*
+ * Scenario runner figures: the time from process start to the end of a
+ * one-driver, one-step scenario (best of 10 runs of `mmemu run`), and the
+ * whole time of a suite of 1,000 generated scenarios run with -j 2.
+ */
+static int bench_scenarios(FILE *out)
+{
+	enum { SUITE_SIZE = 1000, TRIES = 10 };
+	char dir[] = "/tmp/mmemu-bench-scenarios-XXXXXX", one[4096];
+	double best = -1, suite;
+
+	if (!mkdtemp(dir))
+		return -1;
+	if (write_bench_scenario(dir, 0, true))
+		goto fail;
+	snprintf(one, sizeof(one), "%s/s0000.yaml", dir);
+	for (int t = 0; t < TRIES; t++) {
+		double s = scenario_run_seconds(one, "1");
+
+		if (s < 0)
+			goto fail;
+		if (best < 0 || s < best)
+			best = s;
+	}
+	fprintf(out, "scenario_process_start_to_first_step: %.1f ms (one driver, one step, "
+		     "best of %d)\n", best * 1e3, TRIES);
+	for (unsigned i = 0; i < SUITE_SIZE; i++)
+		if (write_bench_scenario(dir, i, false))
+			goto fail;
+	suite = scenario_run_seconds(dir, "2");
+	if (suite < 0)
+		goto fail;
+	fprintf(out, "scenario_suite_1000_j2: %.2f s (target <= 10 s)\n", suite);
+	fprintf(out, "scenario_suite_rate_j2: %.0f scenarios/s\n", SUITE_SIZE / suite);
+	remove_bench_scenarios(dir, SUITE_SIZE);
+	return 0;
+fail:
+	remove_bench_scenarios(dir, SUITE_SIZE);
+	return -1;
+}
+
+/*
+ * Whole-process time of `mmemu fv list` on Debian's OVMF image (issue 6):
+ * the best of three runs, output discarded.
+ */
+static int bench_fv(FILE *out)
+{
+	static const char image[] = "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd";
+	double best = -1;
+
+	if (access(image, R_OK)) {
+		fprintf(out, "fv_list_ovmf: unavailable (ovmf not installed)\n");
+		return 0;
+	}
+	for (int i = 0; i < 3; i++) {
+		double t0 = now_seconds(), t;
+		int status;
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			int devnull = open("/dev/null", O_WRONLY);
+
+			dup2(devnull, 1);
+			execl(self_path(), "mmemu", "fv", "list", image, (char *)NULL);
+			_exit(127);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 0)
+			return -1;
+		t = now_seconds() - t0;
+		if (best < 0 || t < best)
+			best = t;
+	}
+	fprintf(out, "fv_list_ovmf: %.0f ms\n", best * 1e3);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*run)(FILE *out);
@@ -272,6 +422,9 @@ static const struct {
 	{ "pool", bench_pool, "SMRAM pool allocate+free pairs: rate and callgrind instructions" },
 	{ "smi", bench_smi,
 	  "SW SMIs/s on the Unicorn CPU model, full and fast path, 1 and 8 CPUs, bare baseline" },
+	{ "fv", bench_fv, "whole-process time of 'mmemu fv list' on Debian's OVMF image" },
+	{ "scenarios", bench_scenarios,
+	  "mmemu run: process start to first step of a one-driver scenario; 1,000 scenarios, -j 2" },
 };
 
 #define NBENCH (sizeof(benches) / sizeof(benches[0]))

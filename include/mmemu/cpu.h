@@ -37,4 +37,20 @@ const char *mm_reg_name(enum mm_reg reg);
 /* Returns the number of CPUs of m. */
 unsigned mm_cpu_count(const struct mm_machine *m);
 
+/*
+ * Runs normal-world (non-SMM) code on CPU cpu with the Unicorn CPU model:
+ * from entry, with cpu's outside general registers and RFLAGS, in a flat
+ * identity-mapped 64-bit mode, until the code executes HLT. Outside SMM,
+ * SMRAM that is closed or locked, and the CPU's SMRR range, read as all
+ * ones and ignore writes. An OUT that raises SMI# is taken at the end of
+ * its translation block (before a HLT that ends it): every CPU enters SMM,
+ * then the code resumes after RSM. The registers it leaves (RIP at the HLT)
+ * are what mm_cpu_get_reg returns. max_insns bounds the run (charged per
+ * translated block, like the SMM budget; 0: the platform's budget).
+ * Returns MM_OK (halted), MM_ERR_INVALID (no such CPU), MM_ERR_UNSUPPORTED
+ * (no CPU model), MM_ERR_STATE (called during an SMI) or MM_ERR_STOPPED
+ * (fault, hang, unmapped access: see the stop record).
+ */
+enum mm_err mm_cpu_run(struct mm_machine *m, unsigned cpu, uint64_t entry, uint64_t max_insns);
+
 #endif /* MMEMU_CPU_H */

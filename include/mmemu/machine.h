@@ -47,6 +47,18 @@ enum mm_cpu_engine {
 	MM_CPU_UNICORN, /* the Unicorn CPU model: entry stub, save-state map, RSM */
 };
 
+/*
+ * How MM is initialised (PI 1.8 vol. 4, 1.4 and 1.5): by the MM IPL in DXE
+ * (the default: the UEFI world of traditional drivers exists from the start)
+ * or as standalone MM in SEC/PEI (the Foundation and standalone drivers run
+ * before any DXE world; the DXE side hands its system table over later with
+ * mm_dxe_handover(), include/mmemu/dxe.h).
+ */
+enum mm_init_model {
+	MM_INIT_DXE = 0,
+	MM_INIT_STANDALONE_PEI,
+};
+
 struct mm_platform {
 	const char *name;
 	unsigned cpus; /* 1 .. MM_MAX_CPUS */
@@ -57,6 +69,7 @@ struct mm_platform {
 	uint32_t tile_size;      /* SMBASE tile size: power of two, >= 0x2000 */
 	uint64_t instruction_budget; /* per SMI on the emulated CPU; 0 = default */
 	enum mm_cpu_engine cpu_engine;
+	enum mm_init_model init_model; /* MM_INIT_DXE unless the platform says otherwise */
 };
 
 /*

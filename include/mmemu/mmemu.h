@@ -13,7 +13,11 @@
 #include "bench.h"
 #include "stop.h"
 #include "io.h"
+#include "events.h"
 #include "observe.h"
 #include "scenario.h"
+#include "image.h"
+#include "fv.h"
+#include "dxe.h"
 
 #endif /* MMEMU_H */

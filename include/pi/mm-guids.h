@@ -26,5 +26,8 @@
 #include "mm-base.h"
 #include "smm-base-hob.h"
 #include "loaded-image.h"
+#include "hob.h"
+#include "pcd.h"
+#include "uefi-system-table.h"
 
 #endif /* PI_MM_GUIDS_H */

@@ -346,20 +346,20 @@ static void test_mm_dispatch_sor_with_depex(void **state)
 static void test_mm_dispatch_not_dispatched_reasons(void **state)
 {
 	struct mm_machine *m = *state;
-	const EFI_GUID *gpi = mm_guid_by_name("gEfiMmGpiDispatchProtocolGuid", 29);
+	const EFI_GUID *gpi = mm_guid_by_name("gEfiMmCpuIoProtocolGuid", 23);
 	char want[128], expr[128];
 	struct mm_driver_info info;
 
 	assert_non_null(gpi);
 	assert_false(mm_protocol_present(&m->mmdb, gpi));
-	snprintf(expr, sizeof(expr), "TRUE AND gEfiMmGpiDispatchProtocolGuid AND %s",
+	snprintf(expr, sizeof(expr), "TRUE AND gEfiMmCpuIoProtocolGuid AND %s",
 		 text(&proto_y));
-	add(m, "NeedsGpi", 1, expr, entry_a, NULL);
+	add(m, "NeedsCpuIo", 1, expr, entry_a, NULL);
 	add(m, "NeedsY", 2, text(&proto_y), entry_b, NULL);
 	add(m, "Never", 3, "NOT TRUE", entry_c, NULL);
 	assert_int_equal(mm_dispatch(m), MM_OK);
 	assert_int_equal(trace.n, 0);
-	snprintf(want, sizeof(want), "waits for gEfiMmGpiDispatchProtocolGuid (%s)", text(gpi));
+	snprintf(want, sizeof(want), "waits for gEfiMmCpuIoProtocolGuid (%s)", text(gpi));
 	assert_int_equal(mm_driver_get_info(m, 0, &info), MM_OK);
 	assert_int_equal(info.state, MM_DRIVER_NOT_DISPATCHED);
 	assert_string_equal(info.reason, want);

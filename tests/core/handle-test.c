@@ -130,6 +130,25 @@ static void test_mm_protocol_uninstall_last_frees_handle(void **state)
 	assert_null(db->handles);
 }
 
+static void test_mm_protocol_uninstall_stale_handle_never_revalidates(void **state)
+{
+	struct fixture *f = *state;
+	struct mm_machine *m = f->m;
+	struct mm_protocol_db *db = &f->db;
+	EFI_HANDLE old = NULL, fresh[32] = { NULL };
+	int a;
+
+	assert_int_equal(mm_protocol_install(m, db, &old, &guid_a, &a), MM_OK);
+	assert_int_equal(mm_protocol_uninstall(m, db, old, &guid_a, &a), MM_OK);
+	/* New handles must not take the retired one's address. */
+	for (unsigned i = 0; i < 32; i++) {
+		assert_int_equal(mm_protocol_install(m, db, &fresh[i], &guid_b, &a), MM_OK);
+		assert_ptr_not_equal(fresh[i], old);
+	}
+	assert_false(mm_handle_valid(db, old));
+	assert_int_equal(mm_protocol_install(m, db, &old, &guid_a, &a), MM_ERR_INVALID);
+}
+
 static void test_mm_protocol_uninstall_errors(void **state)
 {
 	struct fixture *f = *state;
@@ -395,6 +414,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mm_protocol_install_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mm_protocol_uninstall_last_frees_handle,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_mm_protocol_uninstall_stale_handle_never_revalidates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mm_protocol_uninstall_errors, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_mm_protocol_reinstall_replaces_and_notifies,

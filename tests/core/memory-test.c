@@ -51,13 +51,13 @@ static bool host_unmapped(uint64_t addr)
 	return mincore((void *)(uintptr_t)addr, PG, &vec) == -1 && errno == ENOMEM;
 }
 
-/* A valid two-region platform at SPARE_BASE: 64 KiB RAM then 64 KiB SMRAM. */
+/* A valid two-region platform at SPARE_BASE: 64 KiB RAM then 1 MiB SMRAM. */
 static void spare_platform(struct mm_platform *p)
 {
 	mm_platform_default(p);
 	p->regions[0] = (struct mm_region_desc){ "r", SPARE_BASE, 0x10000, MM_REGION_RAM,
 						 EfiConventionalMemory };
-	p->regions[1] = (struct mm_region_desc){ "s", SPARE_BASE + 0x10000, 0x10000,
+	p->regions[1] = (struct mm_region_desc){ "s", SPARE_BASE + 0x10000, 0x100000,
 						 MM_REGION_SMRAM, EfiReservedMemoryType };
 	p->nregions = 2;
 }

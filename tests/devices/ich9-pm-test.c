@@ -186,7 +186,8 @@ static void test_ich9_pm_pm1_registers(void **state)
 	struct mm_chipset *cs = mm_chipset(m);
 
 	mm_io_write(m, MM_IO_PORT, PM(ICH9_PMIO_PM1_EN), 2, 0xFFFF);
-	assert_int_equal(mm_io_read(m, MM_IO_PORT, PM(ICH9_PMIO_PM1_EN), 2), 0x4521);
+	/* PWRBTN, GBL, TMROF, RTC, PCIEXPWAK_DIS and the ACPI SLPBTN (our extension). */
+	assert_int_equal(mm_io_read(m, MM_IO_PORT, PM(ICH9_PMIO_PM1_EN), 2), 0x4721);
 	cs->pm.pm1_sts = 0x8101; /* WAK, PWRBTN, TMROF as hardware would set them */
 	/* One dword write at PMBASE reaches PM1_STS (W1C) and PM1_EN (R/W). */
 	outl(m, PM(ICH9_PMIO_PM1_STS), 0x00000100);

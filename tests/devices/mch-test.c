@@ -77,7 +77,10 @@ static void test_mch_config_absent_functions_read_ones(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(cfg_read(f->m, CFG(0, 1, 0, 0), 0, 4), 0xFFFFFFFF);
-	assert_int_equal(cfg_read(f->m, CFG(0, 0x1F, 0, 0), 0, 4), 0xFFFFFFFF);
+	assert_int_equal(cfg_read(f->m, CFG(0, 0x1F, 1, 0), 0, 4), 0xFFFFFFFF);
+	assert_int_equal(cfg_read(f->m, CFG(0, 0x1E, 0, 0), 0, 4), 0xFFFFFFFF);
+	/* 0:1f.0 is the LPC bridge (lpc-test.c). */
+	assert_int_equal(cfg_read(f->m, CFG(0, 0x1F, 0, 0), 0, 4), 0x29188086);
 	assert_int_equal(cfg_read(f->m, CFG(1, 0, 0, 0), 0, 2), 0xFFFF);
 	assert_int_equal(cfg_read(f->m, CFG(0, 0, 0, 0) & ~0x80000000u, 0, 4), 0xFFFFFFFF);
 	/* A byte write to 0xCF8 does not change the address latch. */

@@ -1,0 +1,481 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Scenario files to the model of model.h: the top level, the platform (with
+ * its include chain), drivers and steps. Expectations are in expect.c. The
+ * first problem stops loading with "FILE:LINE:COLUMN: message".
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mmemu/log.h>
+
+#include "loader-util.h"
+#include "loader.h"
+#include "names.h"
+
+/* Reads a whole file (at most SC_MAX_FILE_SIZE bytes) into the tree arena. */
+static char *read_file(struct ld *l, const char *path, size_t max, size_t *len,
+		       const struct sc_node *at)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t n;
+
+	if (!f) {
+		ld_fail(l, at, "cannot read '%s'", path);
+		return NULL;
+	}
+	buf = sc_alloc(l->tree, max + 1);
+	n = buf ? fread(buf, 1, max + 1, f) : 0;
+	fclose(f);
+	if (!buf) {
+		ld_fail(l, at, "out of memory");
+		return NULL;
+	}
+	if (n > max) {
+		ld_fail(l, at, "'%s' is larger than %zu bytes", path, max);
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}
+
+/* Parses the YAML file at path into a tree (errors name the file itself). */
+static struct sc_node *parse_file(struct ld *l, const char *path, const struct sc_node *at)
+{
+	size_t len = 0;
+	char *text = read_file(l, path, SC_MAX_FILE_SIZE, &len, at);
+	struct sc_node *root;
+
+	if (!text)
+		return NULL;
+	root = sc_yaml_parse(l->tree, path, text, len, l->err, l->errlen);
+	if (!root)
+		l->failed = true;
+	return root;
+}
+
+/* ---- platform ---- */
+
+static const char *const platform_keys[] = { "include", "name", "cpus", "save-state",
+					      "cpu-engine", "memory", "smbase",
+					      "instruction-budget", NULL };
+
+static bool load_region(struct ld *l, const struct sc_node *n, struct mm_region_desc *r)
+{
+	static const char *const keys[] = { "name", "base", "size", "type", "efi-type", NULL };
+	const struct sc_node *v;
+	char *name = NULL;
+	uint64_t x;
+
+	if (!ld_map(l, n, "memory region") || !ld_keys(l, n, keys))
+		return false;
+	if (!ld_get(n, "base") || !ld_get(n, "size"))
+		return ld_fail(l, n, "memory region: 'base' and 'size' are required");
+	if ((v = ld_get(n, "name")) && !ld_str(l, v, "name", &name))
+		return false;
+	r->name = name ? name : "region";
+	if (!ld_u64(l, ld_get(n, "base"), UINT64_MAX, "base", &r->base) ||
+	    !ld_u64(l, ld_get(n, "size"), UINT64_MAX - r->base, "size", &r->size))
+		return false;
+	r->kind = MM_REGION_RAM;
+	if ((v = ld_get(n, "type"))) {
+		if (!ld_scalar(l, v, "type"))
+			return false;
+		if (!strcmp(v->text, "smram"))
+			r->kind = MM_REGION_SMRAM;
+		else if (strcmp(v->text, "ram"))
+			return ld_fail(l, v, "type: expected ram or smram, got '%.40s'", v->text);
+	}
+	r->efi_type = 7; /* EfiConventionalMemory */
+	if ((v = ld_get(n, "efi-type"))) {
+		if (!ld_named(l, v, sc_memory_type_names(), 0xffffffffu, "efi-type", &x))
+			return false;
+		r->efi_type = (uint32_t)x;
+	}
+	return true;
+}
+
+static bool load_memory(struct ld *l, const struct sc_node *n, struct mm_platform *p)
+{
+	unsigned i = 0;
+
+	if (!ld_seq(l, n, "memory"))
+		return false;
+	if (n->n > MM_MAX_REGIONS)
+		return ld_fail(l, n, "memory: %zu regions, at most %d", n->n, MM_MAX_REGIONS);
+	for (const struct sc_node *c = n->first; c; c = c->next)
+		if (!load_region(l, c, &p->regions[i++]))
+			return false;
+	p->nregions = i;
+	return true;
+}
+
+static bool load_smbase(struct ld *l, const struct sc_node *n, struct mm_platform *p)
+{
+	static const char *const keys[] = { "default", "tile-size", NULL };
+	const struct sc_node *v;
+	uint64_t x;
+
+	if (!ld_map(l, n, "smbase") || !ld_keys(l, n, keys))
+		return false;
+	if ((v = ld_get(n, "default")) && !ld_u64(l, v, 0xffffffffu, "default", &p->smbase_default))
+		return false;
+	if ((v = ld_get(n, "tile-size"))) {
+		if (!ld_u64(l, v, 0x80000000u, "tile-size", &x))
+			return false;
+		if (x < 0x2000 || (x & (x - 1)))
+			return ld_fail(l, v, "tile-size: expected a power of two >= 0x2000");
+		p->tile_size = (uint32_t)x;
+	}
+	return true;
+}
+
+/* One choice among a few words. */
+static bool load_choice(struct ld *l, const struct sc_node *n, const char *what,
+			const char *a, const char *b, bool *is_b)
+{
+	if (!ld_scalar(l, n, what))
+		return false;
+	if (!strcmp(n->text, a) || !strcmp(n->text, b)) {
+		*is_b = !strcmp(n->text, b);
+		return true;
+	}
+	return ld_fail(l, n, "%s: expected %s or %s, got '%.40s'", what, a, b, n->text);
+}
+
+static bool load_platform_node(struct ld *l, const struct sc_node *n, struct mm_platform *p);
+
+/* Includes the platform file named by node n (relative to the current file). */
+static bool include_platform(struct ld *l, const struct sc_node *n, struct mm_platform *p)
+{
+	const char *saved = l->file;
+	char real[PATH_MAX];
+	struct sc_node *root;
+	char *path;
+	bool ok;
+
+	if (!ld_scalar(l, n, "platform include"))
+		return false;
+	path = ld_resolve(l, n, n->text);
+	if (!path)
+		return false;
+	if (!ld_exists(path) || !realpath(path, real))
+		return ld_fail(l, n, "platform file '%s' not found", path);
+	for (unsigned i = 0; i < l->nchain; i++)
+		if (!strcmp(l->chain[i], real))
+			return ld_fail(l, n, "circular platform include: '%s' includes itself",
+				       path);
+	if (l->nchain >= SC_MAX_INCLUDES)
+		return ld_fail(l, n, "platform includes nested deeper than %d", SC_MAX_INCLUDES);
+	l->chain[l->nchain] = sc_strndup(l->tree, real, strlen(real));
+	if (!l->chain[l->nchain])
+		return ld_fail(l, n, "out of memory");
+	l->nchain++;
+	root = parse_file(l, path, n);
+	l->file = path;
+	ok = root && load_platform_node(l, root, p);
+	l->file = saved;
+	l->nchain--;
+	return ok;
+}
+
+static bool load_platform_node(struct ld *l, const struct sc_node *n, struct mm_platform *p)
+{
+	const struct sc_node *v;
+	uint64_t x;
+	bool b;
+
+	if (n->kind == SC_SCALAR && !ld_is_null(n))
+		return include_platform(l, n, p);
+	if (!ld_map(l, n, "platform") || !ld_keys(l, n, platform_keys))
+		return false;
+	if ((v = ld_get(n, "include")) && !include_platform(l, v, p))
+		return false;
+	if ((v = ld_get(n, "name")) && !ld_str(l, v, "name", (char **)&p->name))
+		return false;
+	if ((v = ld_get(n, "cpus"))) {
+		if (!ld_u64(l, v, MM_MAX_CPUS, "cpus", &x))
+			return false;
+		if (!x)
+			return ld_fail(l, v, "cpus: 0 is out of range (1..%d)", MM_MAX_CPUS);
+		p->cpus = (unsigned)x;
+	}
+	if ((v = ld_get(n, "save-state"))) {
+		if (!load_choice(l, v, "save-state", "intel64", "amd64", &b))
+			return false;
+		p->save_state = b ? MM_SAVE_STATE_AMD64 : MM_SAVE_STATE_INTEL64;
+	}
+	if ((v = ld_get(n, "cpu-engine"))) {
+		if (!load_choice(l, v, "cpu-engine", "unicorn", "host", &b))
+			return false;
+		p->cpu_engine = b ? MM_CPU_HOST : MM_CPU_UNICORN;
+	}
+	if ((v = ld_get(n, "memory")) && !load_memory(l, v, p))
+		return false;
+	if ((v = ld_get(n, "smbase")) && !load_smbase(l, v, p))
+		return false;
+	if ((v = ld_get(n, "instruction-budget")) &&
+	    !ld_u64(l, v, UINT64_MAX, "instruction-budget", &p->instruction_budget))
+		return false;
+	return true;
+}
+
+/* ---- drivers ---- */
+
+/* Finds a bare driver file name in $MMEMU_DRIVER_DIR, then the build's driver dir. */
+static char *find_bare_driver(struct ld *l, const struct sc_node *n)
+{
+	const char *dirs[2] = { getenv("MMEMU_DRIVER_DIR"), MMEMU_DRIVER_DIR };
+
+	for (unsigned i = 0; i < 2; i++) {
+		size_t dl, nl = n->len;
+		char *p;
+
+		if (!dirs[i] || !dirs[i][0])
+			continue;
+		dl = strlen(dirs[i]);
+		p = sc_alloc(&l->s->arena, dl + nl + 2);
+		if (!p) {
+			ld_fail(l, n, "out of memory");
+			return NULL;
+		}
+		memcpy(p, dirs[i], dl);
+		p[dl] = '/';
+		memcpy(p + dl + 1, n->text, nl);
+		if (ld_exists(p))
+			return p;
+	}
+	ld_fail(l, n, "driver '%.100s' not found in $MMEMU_DRIVER_DIR or %s", n->text,
+		MMEMU_DRIVER_DIR);
+	return NULL;
+}
+
+static bool load_driver(struct ld *l, const struct sc_node *n, struct sc_driver *d)
+{
+	static const char *const keys[] = { "native", "image", "fv", "modules", "depex", NULL };
+	const struct sc_node *v;
+
+	if (!ld_map(l, n, "driver") || !ld_keys(l, n, keys))
+		return false;
+	for (unsigned i = 1; keys[i]; i++)
+		if (ld_key(n, keys[i]))
+			return ld_fail(l, ld_key(n, keys[i]),
+				       "'%s' drivers are not supported yet (only 'native')",
+				       keys[i]);
+	v = ld_get(n, "native");
+	if (!v)
+		return ld_fail(l, n, "driver: expected a 'native' key");
+	if (!ld_scalar(l, v, "native"))
+		return false;
+	d->line = v->line;
+	if (!strchr(v->text, '/')) {
+		d->path = find_bare_driver(l, v);
+		return d->path != NULL;
+	}
+	d->path = ld_resolve(l, v, v->text);
+	if (!d->path)
+		return false;
+	if (!ld_exists(d->path))
+		return ld_fail(l, v, "driver file '%s' not found", d->path);
+	return true;
+}
+
+static bool load_drivers(struct ld *l, const struct sc_node *n)
+{
+	struct mm_scenario *s = l->s;
+
+	if (!ld_seq(l, n, "drivers"))
+		return false;
+	s->drivers = sc_alloc(&s->arena, (n->n + 1) * sizeof(*s->drivers));
+	if (!s->drivers)
+		return ld_fail(l, n, "out of memory");
+	for (const struct sc_node *c = n->first; c; c = c->next)
+		if (!load_driver(l, c, &s->drivers[s->ndrivers++]))
+			return false;
+	return true;
+}
+
+/* ---- top level ---- */
+
+static bool load_requires(struct ld *l, const struct sc_node *n)
+{
+	struct mm_scenario *s = l->s;
+
+	if (n->kind == SC_SCALAR && !ld_is_null(n)) {
+		s->requires = sc_alloc(&s->arena, sizeof(char *));
+		if (!s->requires)
+			return ld_fail(l, n, "out of memory");
+		s->requires[0] = ld_resolve(l, n, n->text);
+		s->nrequires = 1;
+		return s->requires[0] != NULL;
+	}
+	if (!ld_seq(l, n, "requires"))
+		return false;
+	s->requires = sc_alloc(&s->arena, (n->n + 1) * sizeof(char *));
+	if (!s->requires)
+		return ld_fail(l, n, "out of memory");
+	for (const struct sc_node *c = n->first; c; c = c->next) {
+		if (!ld_scalar(l, c, "requires"))
+			return false;
+		s->requires[s->nrequires] = ld_resolve(l, c, c->text);
+		if (!s->requires[s->nrequires++])
+			return false;
+	}
+	return true;
+}
+
+static bool load_log(struct ld *l, const struct sc_node *n)
+{
+	uint32_t mask = 0;
+
+	if (!ld_seq(l, n, "log"))
+		return false;
+	for (const struct sc_node *c = n->first; c; c = c->next) {
+		uint32_t one = 0;
+		char msg[160];
+
+		if (!ld_scalar(l, c, "log category"))
+			return false;
+		if (strchr(c->text, ',') || mm_log_parse(c->text, &one, msg, sizeof(msg)))
+			return ld_fail(l, c, "log: unknown category '%.40s'", c->text);
+		mask |= one;
+	}
+	l->s->log_mask = mask;
+	return true;
+}
+
+static bool load_top(struct ld *l, const struct sc_node *root)
+{
+	static const char *const keys[] = { "name", "description", "platform", "requires", "log",
+					    "drivers", "dispatch", "steps", "expect-at-end",
+					    NULL };
+	struct mm_scenario *s = l->s;
+	const struct sc_node *v;
+	bool b;
+
+	if (!ld_map(l, root, "scenario") || !ld_keys(l, root, keys))
+		return false;
+	if ((v = ld_get(root, "name")) && !ld_str(l, v, "name", &s->name))
+		return false;
+	if ((v = ld_get(root, "description")) && !ld_is_null(v) &&
+	    !ld_str(l, v, "description", &s->description))
+		return false;
+	if ((v = ld_get(root, "platform")) && !ld_is_null(v) &&
+	    !load_platform_node(l, v, &s->platform))
+		return false;
+	if ((v = ld_get(root, "requires")) && !ld_is_null(v) && !load_requires(l, v))
+		return false;
+	if ((v = ld_get(root, "log")) && !load_log(l, v))
+		return false;
+	if ((v = ld_get(root, "drivers")) && !ld_is_null(v) && !load_drivers(l, v))
+		return false;
+	if ((v = ld_get(root, "dispatch"))) {
+		if (!load_choice(l, v, "dispatch", "depex", "order", &b))
+			return false;
+		s->dispatch_order = b;
+	}
+	if ((v = ld_get(root, "steps")) && !ld_is_null(v) &&
+	    !sc_load_steps(l, v, &s->steps, &s->nsteps))
+		return false;
+	if ((v = ld_get(root, "expect-at-end"))) {
+		s->has_end = true;
+		if (!sc_load_expect(l, v, SC_ACTION_COUNT, &s->end))
+			return false;
+	}
+	return true;
+}
+
+/* The default name: the file name without directory and .yaml/.yml. */
+static char *default_name(struct mm_scenario *s, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t len;
+
+	base = base ? base + 1 : path;
+	len = strlen(base);
+	if (len > 5 && !strcmp(base + len - 5, ".yaml"))
+		len -= 5;
+	else if (len > 4 && !strcmp(base + len - 4, ".yml"))
+		len -= 4;
+	return sc_strndup(&s->arena, base, len);
+}
+
+enum mm_err mm_scenario_load(const char *path, struct mm_scenario **out, char *err,
+			     size_t errlen)
+{
+	struct sc_arena tree = { 0 };
+	struct ld l = { .tree = &tree, .err = err, .errlen = errlen };
+	struct mm_scenario *s;
+	struct sc_arena a = { 0 };
+	char dummy[1];
+	struct sc_node *root;
+	enum mm_err rc = MM_ERR_FORMAT;
+
+	if (!err || !errlen) {
+		err = dummy;
+		errlen = sizeof(dummy);
+		l.err = err;
+		l.errlen = errlen;
+	}
+	err[0] = 0;
+	*out = NULL;
+	if (!path)
+		return MM_ERR_INVALID;
+	s = sc_alloc(&a, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return MM_ERR_NOMEM;
+	}
+	s->arena = a;
+	l.s = s;
+	l.file = path;
+	s->path = sc_strndup(&s->arena, path, strlen(path));
+	s->log_mask = MM_LOG_ALL;
+	s->platform.name = NULL;
+	mm_platform_default(&s->platform);
+	if (!ld_exists(path)) {
+		snprintf(err, errlen, "%s: cannot read the file", path);
+		rc = MM_ERR_IO;
+		goto fail;
+	}
+	root = parse_file(&l, path, NULL);
+	if (root && load_top(&l, root) && !l.failed) {
+		if (!s->name)
+			s->name = default_name(s, path);
+		if (s->name && s->path) {
+			sc_arena_free(&tree);
+			*out = s;
+			return MM_OK;
+		}
+		snprintf(err, errlen, "%s: out of memory", path);
+		rc = MM_ERR_NOMEM;
+	}
+fail:
+	sc_arena_free(&tree);
+	a = s->arena;
+	sc_arena_free(&a);
+	return rc;
+}
+
+void mm_scenario_free(struct mm_scenario *s)
+{
+	struct sc_arena a;
+
+	if (!s)
+		return;
+	a = s->arena; /* s itself lives in its arena */
+	sc_arena_free(&a);
+}
+
+const char *mm_scenario_name(const struct mm_scenario *s)
+{
+	return s ? s->name : NULL;
+}
+
+const char *mm_scenario_path(const struct mm_scenario *s)
+{
+	return s ? s->path : NULL;
+}

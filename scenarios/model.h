@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The in-memory form of a scenario (format: docs/scenarios.md): what the
+ * loader (loader.c) builds from YAML and the runner (runner.c) executes.
+ * Everything of one scenario lives in one arena, freed at once.
+ */
+#ifndef SCENARIOS_MODEL_H
+#define SCENARIOS_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mmemu/cpu.h>
+#include <mmemu/machine.h>
+#include <mmemu/run.h>
+#include <mmemu/stop.h>
+
+/* Limits that keep loading and running bounded whatever the input. */
+#define SC_MAX_FILE_SIZE (1u << 20)        /* one YAML file */
+#define SC_MAX_YAML_DEPTH 64               /* nested YAML collections */
+#define SC_MAX_NODES 200000                /* YAML nodes of one file */
+#define SC_MAX_REPEAT_DEPTH 16             /* nested repeat blocks */
+#define SC_MAX_REPEAT 10000000ull          /* a repeat count, and their product */
+#define SC_MAX_PAYLOAD (16u << 20)         /* communicate payload and buffer */
+#define SC_MAX_INCLUDES 16                 /* platform include chain */
+
+/* ---- arena: every allocation of a scenario (or of a YAML tree) ---- */
+
+struct sc_chunk;
+struct sc_arena {
+	struct sc_chunk *head;
+};
+/* Zeroed memory of size bytes owned by a, or NULL. */
+void *sc_alloc(struct sc_arena *a, size_t size);
+/* A NUL-terminated copy of the len bytes at s, or NULL. */
+char *sc_strndup(struct sc_arena *a, const char *s, size_t len);
+void sc_arena_free(struct sc_arena *a);
+
+/* ---- YAML tree (yaml-tree.c) ---- */
+
+enum sc_node_kind { SC_SCALAR, SC_SEQ, SC_MAP };
+
+struct sc_node {
+	enum sc_node_kind kind;
+	unsigned line, col;     /* 1-based start mark */
+	char *text;             /* scalar value (NUL-terminated) */
+	size_t len;
+	bool plain;             /* an unquoted scalar (may be null, `~`, or empty) */
+	struct sc_node *first;  /* children; a mapping alternates key, value */
+	struct sc_node *last;
+	struct sc_node *next;
+	size_t n;               /* children (a mapping: 2 * pairs) */
+};
+
+/*
+ * Parses the YAML text (len bytes) of file into a tree in a. Returns the root
+ * (an empty document yields a null scalar), or NULL with "FILE:L:C: message"
+ * in err.
+ */
+struct sc_node *sc_yaml_parse(struct sc_arena *a, const char *file, const char *text,
+			      size_t len, char *err, size_t errlen);
+
+/* ---- the scenario ---- */
+
+enum sc_action {
+	SC_DISPATCH, SC_SET_REGISTERS, SC_SW_SMI, SC_COMMUNICATE, SC_WRITE_MEMORY,
+	SC_READ_MEMORY, SC_WRITE_PORT, SC_READ_PORT, SC_END_OF_DXE, SC_READY_TO_LOCK,
+	SC_SMRAM, SC_REPEAT, SC_ACTION_COUNT
+};
+
+/* Bytes to compare, with an optional mask (NULL: every bit counts). */
+struct sc_bytes {
+	uint8_t *data;
+	uint8_t *mask;
+	size_t len;
+};
+
+struct sc_regs {
+	bool present;
+	unsigned cpu;
+	uint64_t which;                 /* bit r: register r is given */
+	uint64_t value[MM_REG_COUNT];
+};
+
+enum sc_log_kind { SC_LOG_CONTAINS, SC_LOG_REGEX, SC_LOG_ABSENT };
+struct sc_log_check {
+	enum sc_log_kind kind;
+	char *text;
+	unsigned line;
+};
+
+struct sc_driver_check {
+	char *name;
+	int state;      /* enum mm_driver_state, or -1 */
+	char *reason;   /* substring, or NULL */
+};
+
+struct sc_expect {
+	unsigned line;                  /* of the `expect` key, or of the step */
+	bool has_status;
+	uint64_t status;
+	struct sc_regs regs;
+	bool has_message;
+	struct sc_bytes message;
+	bool has_message_len_exact;     /* `length` inside `message` */
+	uint64_t message_len_exact;
+	bool has_message_length;
+	uint64_t message_length;
+	bool has_handlers;
+	char **handlers;
+	size_t nhandlers;
+	struct sc_log_check *logs;
+	size_t nlogs;
+	enum mm_stop_kind stop;         /* MM_STOP_NONE unless expected */
+	char *stop_contains;
+	int smram;                      /* enum mm_smram_state, or -1 */
+	int error;                      /* enum mm_err expected (MM_OK default) */
+	bool has_leaks;
+	uint64_t leaks;
+	struct sc_driver_check *drivers;
+	size_t ndrivers;
+	char **order;
+	size_t norder;
+	bool has_hex;                   /* read-memory */
+	struct sc_bytes hex;
+	bool has_value;                 /* read-port */
+	uint32_t value;
+};
+
+struct sc_step {
+	enum sc_action action;
+	unsigned line;
+	unsigned cpu;
+	uint64_t address;
+	uint64_t length;
+	uint32_t value;     /* sw-smi value, port value */
+	uint32_t data;      /* sw-smi data */
+	unsigned width;
+	uint16_t port;
+	struct sc_regs regs;            /* set-registers */
+	uint8_t guid[16];               /* communicate */
+	struct sc_bytes payload;        /* communicate payload, write-memory bytes */
+	bool has_buffer_size;
+	uint64_t buffer_size;
+	uint32_t memory_type;
+	bool has_address;
+	bool has_message_length;
+	uint64_t message_length;
+	enum mm_smram_state smram;
+	uint64_t count;                 /* repeat */
+	struct sc_step *steps;          /* repeat body */
+	size_t nsteps;
+	struct sc_expect expect;
+};
+
+struct sc_driver {
+	char *path;     /* resolved */
+	unsigned line;
+};
+
+struct mm_scenario {
+	struct sc_arena arena;
+	char *path;
+	char *name;
+	char *description;
+	struct mm_platform platform;
+	char **requires;
+	size_t nrequires;
+	uint32_t log_mask;
+	struct sc_driver *drivers;
+	size_t ndrivers;
+	bool dispatch_order;
+	struct sc_step *steps;
+	size_t nsteps;
+	bool has_end;
+	struct sc_expect end;
+};
+
+/* Static names used by loader and runner. */
+const char *sc_action_name(enum sc_action a);
+const char *sc_err_name(enum mm_err e);
+const char *sc_smram_name(int state);
+
+#endif /* SCENARIOS_MODEL_H */

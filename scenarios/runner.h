@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/* State of one scenario run, shared by runner.c, actions.c and check.c. */
+#ifndef SCENARIOS_RUNNER_H
+#define SCENARIOS_RUNNER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "model.h"
+
+struct sc_run {
+	const struct mm_scenario *s;
+	struct mm_machine *m;
+	uint32_t echo_mask;       /* --log categories copied to stderr */
+	bool verbose;
+	FILE *out;
+	bool drivers_loaded;      /* dispatch: order loaded them */
+	bool at_end;
+	uint64_t iteration;       /* of the innermost repeat, 0 outside */
+	unsigned steps_run;
+	unsigned line;            /* YAML line of the current step */
+	char label[96];           /* "step 3 (sw-smi)" */
+	char *message;            /* the failure, malloc'd */
+	char *log;                /* the step's log lines, '\n' separated */
+	size_t log_len, log_cap;
+	unsigned log_dropped;
+	char handlers[256][112];  /* "Name+0xOFF" of handlers called in the step */
+	unsigned nhandlers;
+	uint32_t port_value;      /* read-port */
+	uint8_t *mem;             /* read-memory bytes (malloc'd) */
+	size_t mem_len;
+	uint64_t comm_addr;       /* communicate buffer */
+	uint64_t comm_status;
+	uint64_t comm_length;     /* MessageLength after the call */
+	enum mm_stop_kind last_stop;
+};
+
+/* Records the step's failure (printf format); returns false. */
+bool sc_failf(struct sc_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* communicate, write-memory, read-memory (actions.c). */
+enum mm_err sc_communicate(struct sc_run *r, const struct sc_step *st);
+enum mm_err sc_memory_step(struct sc_run *r, const struct sc_step *st);
+/* Checks e after step st (NULL: the end block); err is the step's result (check.c). */
+bool sc_check(struct sc_run *r, const struct sc_step *st, const struct sc_expect *e,
+	      enum mm_err err);
+
+#endif /* SCENARIOS_RUNNER_H */
