@@ -235,7 +235,7 @@ static bool load_hex_expect(struct ld *l, const struct sc_node *n, struct sc_exp
 /* Checks the keys of n against the common ones and those action allows. */
 static bool check_expect_keys(struct ld *l, const struct sc_node *n, enum sc_action action)
 {
-	const char *keys[16];
+	const char *keys[sizeof(common_keys) / sizeof(common_keys[0]) + NSPECIAL];
 	unsigned nk = 0;
 
 	for (unsigned i = 0; common_keys[i]; i++)

@@ -264,9 +264,9 @@ static bool run_steps(struct sc_run *r, const struct sc_step *steps, size_t n,
 		      const char *prefix)
 {
 	for (size_t i = 0; i < n; i++) {
-		char label[48];
+		char label[96];
 
-		snprintf(label, sizeof(label), "%s%zu", prefix, i + 1);
+		snprintf(label, sizeof(label), "%.60s%zu", prefix, i + 1);
 		if (!run_step(r, &steps[i], label))
 			return false;
 	}
