@@ -83,8 +83,8 @@ EFI_STATUS mm_child_add(struct mm_machine *m, struct mm_child_list *l, uint64_t 
 	*pp = c;
 	l->count++;
 	*out = c;
-	mm_log(m, MM_LOG_MMI, "%s: handler 0x%llx registered by %s%s", l->name,
-	       (unsigned long long)fn, c->owner, m->lock.ready_to_lock ? " after ReadyToLock" : "");
+	mm_log(m, MM_LOG_MMI, "%s: handler %s registered by %s%s", l->name,
+	       MM_ADDR(m, fn), c->owner, m->lock.ready_to_lock ? " after ReadyToLock" : "");
 	mm_child_changed(m, l);
 	return EFI_SUCCESS;
 }
@@ -131,8 +131,8 @@ EFI_STATUS mm_child_remove(struct mm_machine *m, struct mm_child_list *l, EFI_HA
 		       mm_executing_name(m), h);
 		return EFI_INVALID_PARAMETER;
 	}
-	mm_log(m, MM_LOG_MMI, "%s: handler 0x%llx unregistered by %s", l->name,
-	       (unsigned long long)c->fn, mm_executing_name(m));
+	mm_log(m, MM_LOG_MMI, "%s: handler %s unregistered by %s", l->name,
+	       MM_ADDR(m, c->fn), mm_executing_name(m));
 	c->removed = true;
 	l->count--;
 	if (l->depth)
@@ -167,8 +167,8 @@ static EFI_STATUS call_child(struct mm_machine *m, struct mm_child_list *l, stru
 		m->observer(m->observer_user, img ? img->name : NULL, c->fn,
 			    (const uint8_t *)l->guid, (uint64_t)status);
 	}
-	mm_log(m, MM_LOG_SMI, "%s: handler 0x%llx returned 0x%llx", l->name,
-	       (unsigned long long)c->fn, (unsigned long long)status);
+	mm_log(m, MM_LOG_SMI, "%s: handler %s returned 0x%llx", l->name,
+	       MM_ADDR(m, c->fn), (unsigned long long)status);
 	return status;
 }
 

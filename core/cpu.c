@@ -384,14 +384,14 @@ EFI_STATUS EFIAPI MmStartupThisAp(EFI_AP_PROCEDURE Procedure, UINTN CpuNumber,
 	if (!Procedure || CpuNumber >= m->cpus.count || CpuNumber == m->cpus.executing ||
 	    !m->cpus.in_smm) {
 		mm_log(m, MM_LOG_WARN,
-		       "MmStartupThisAp(0x%llx, CPU %llu) by %s on CPU %u%s: refused",
-		       (unsigned long long)proc, (unsigned long long)CpuNumber,
+		       "MmStartupThisAp(%s, CPU %llu) by %s on CPU %u%s: refused",
+		       MM_ADDR(m, proc), (unsigned long long)CpuNumber,
 		       mm_executing_name(m), m->cpus.executing,
 		       m->cpus.in_smm ? "" : " outside an SMI");
 		return EFI_INVALID_PARAMETER;
 	}
-	mm_log(m, MM_LOG_CPU, "MmStartupThisAp: 0x%llx(0x%llx) on CPU %llu for %s",
-	       (unsigned long long)proc, (unsigned long long)arg, (unsigned long long)CpuNumber,
+	mm_log(m, MM_LOG_CPU, "MmStartupThisAp: %s(0x%llx) on CPU %llu for %s",
+	       MM_ADDR(m, proc), (unsigned long long)arg, (unsigned long long)CpuNumber,
 	       mm_executing_name(m));
 	if (m->cpus.model && m->cpus.model->startup_ap)
 		err = m->cpus.model->startup_ap(m, (unsigned)CpuNumber, proc, arg);

@@ -130,9 +130,8 @@ enum mm_err mm_driver_add(struct mm_machine *m, const struct mm_driver_desc *des
 	*disp->tail = d;
 	disp->tail = &d->next;
 	disp->count++;
-	mm_log(m, MM_LOG_DISPATCH, "driver %u loaded: %s at 0x%llx (+0x%llx), entry 0x%llx%s",
-	       disp->count - 1, d->name, (unsigned long long)d->image_base,
-	       (unsigned long long)d->image_size, (unsigned long long)d->entry,
+	mm_log(m, MM_LOG_DISPATCH, "driver %u loaded: %s (0x%llx bytes), entry %s%s",
+	       disp->count - 1, d->name, (unsigned long long)d->image_size, MM_ADDR(m, d->entry),
 	       d->state == MM_DRIVER_UNREQUESTED ? ", schedule on request" : "");
 	if (out)
 		*out = d;
@@ -288,8 +287,8 @@ static enum mm_err call_entry(struct mm_machine *m, struct mm_driver *d, uint64_
 	bool outer = m->dxe.in_mm_entry;
 	enum mm_err err;
 
-	mm_log(m, MM_LOG_DISPATCH, "%s: entry 0x%llx (order %u, %s phase, %s)", d->name,
-	       (unsigned long long)d->entry, d->order, mm ? "MM" : "DXE",
+	mm_log(m, MM_LOG_DISPATCH, "%s: entry %s (order %u, %s phase, %s)", d->name,
+	       MM_ADDR(m, d->entry), d->order, mm ? "MM" : "DXE",
 	       needs_dxe(d) ? "system table" : "MMST");
 	m->dxe.in_mm_entry = mm;
 	err = mm_call(m, d->entry, 2, args, status);
