@@ -28,6 +28,7 @@ void mm_platform_default(struct mm_platform *p)
 	p->smbase_default = 0x30000;
 	p->tile_size = 0x2000;
 	p->instruction_budget = 0;
+	p->cpu_engine = MM_CPU_UNICORN;
 }
 
 const struct mm_platform *mm_machine_platform(const struct mm_machine *m)

@@ -54,8 +54,13 @@ static enum mm_err deliver(struct mm_machine *m)
 	m->smi.count++;
 	if (source >= m->cpus.count)
 		source = 0; /* a device raised it with no CPU in particular */
-	if (m->cpus.model && m->cpus.model->smi)
-		return m->cpus.model->smi(m, source);
+	if (m->cpus.model && m->cpus.model->smi) {
+		enum mm_err err = m->cpus.model->smi(m, source);
+
+		if (err == MM_ERR_STOPPED && m->smi.aborted)
+			m->smi.aborted(m, m->smi.aborted_user);
+		return err;
+	}
 	return deliver_host(m, source);
 }
 

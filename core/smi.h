@@ -29,6 +29,13 @@ struct mm_smi {
 	bool pending;
 	unsigned source_cpu;
 	uint64_t count;     /* SMIs delivered */
+	/*
+	 * Called when an SMI ends in a stop (fault, hang...) instead of RSM, so
+	 * that the chipset can end it as its handler would have (set EOS): the
+	 * machine stays usable for the next SMI. Set by devices/.
+	 */
+	void (*aborted)(struct mm_machine *m, void *user);
+	void *aborted_user;
 };
 
 /* Asserts SMI# (latched until delivered). */

@@ -10,6 +10,7 @@
 #include "core/machine.h"
 #include "devices.h"
 #include "chipset.h"
+#include "pci-ecam.h"
 
 struct mm_chipset *mm_chipset(const struct mm_machine *m)
 {
@@ -26,6 +27,7 @@ static void chipset_fini(struct mm_machine *m, void *data)
 
 	serial_detach(m, cs);
 	debug_port_detach(m, cs);
+	pci_ecam_detach(m, cs);
 	mch_detach(m, cs);
 	io_trap_detach(m, cs);
 	lpc_detach(m, cs);
@@ -58,6 +60,8 @@ enum mm_err mm_devices_attach(struct mm_machine *m)
 		err = apmc_attach(m, cs);
 	if (!err)
 		err = mch_attach(m, cs);
+	if (!err)
+		err = pci_ecam_attach(m, cs);
 	if (!err)
 		err = debug_port_attach(m, cs);
 	if (!err)

@@ -579,6 +579,18 @@ enum mm_err ich9_pm_decode(struct mm_machine *m, struct mm_chipset *cs, uint16_t
 	return MM_OK;
 }
 
+/*
+ * An SMI that ended in a stop never reached the root handler's end: set EOS
+ * as it would have, so the machine takes the next SMI (the stop is reported).
+ */
+static void pm_smi_aborted(struct mm_machine *m, void *user)
+{
+	struct mm_chipset *cs = user;
+
+	cs->pm.smi_en |= ICH9_SMI_EN_EOS;
+	mm_log(m, MM_LOG_SMI, "chipset: SMI ended in a stop; EOS set again");
+}
+
 enum mm_err ich9_pm_attach(struct mm_machine *m, struct mm_chipset *cs)
 {
 	struct ich9_pm_state *pm = &cs->pm;
@@ -593,12 +605,15 @@ enum mm_err ich9_pm_attach(struct mm_machine *m, struct mm_chipset *cs)
 		return mm_fail(m, err, "chipset: cannot register the root MMI handler: %s",
 			       mm_strerror(err));
 	pm_hook_children(m, cs);
+	m->smi.aborted = pm_smi_aborted;
+	m->smi.aborted_user = cs;
 	return MM_OK;
 }
 
 void ich9_pm_detach(struct mm_machine *m, struct mm_chipset *cs)
 {
 	pm_hook_children(m, NULL);
+	m->smi.aborted = NULL;
 	if (cs->pm.root_handle)
 		mm_mmi_unregister(m, cs->pm.root_handle);
 	cs->pm.root_handle = NULL;

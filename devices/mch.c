@@ -2,14 +2,17 @@
 /*
  * The Q35 memory controller hub's SMRAM control and the PCI configuration
  * mechanism #1 that reaches it: 0xCF8 (address dword) and 0xCFC..0xCFF
- * (data). Bus 0 device 0 function 0 (the MCH, 8086:29C0) is served here;
- * 0:1f.0, the ICH9 LPC bridge (PMBASE, ACPI_CNTL...), is routed to lpc.c.
- * Every other function reads as all ones (no device) and drops writes.
+ * (data). Both this path and ECAM (pci-ecam.c) go through pci_config_read/
+ * _write, one configuration space model: bus 0 device 0 function 0 (the
+ * MCH, 8086:29C0) is served here, 0:1f.0, the ICH9 LPC bridge (PMBASE,
+ * ACPI_CNTL...), by lpc.c. Every other function reads as all ones (no
+ * device) and drops writes.
  *
  * Registers (Q35 MCH datasheet 316966; offsets and bits as EDK2's
  * OvmfPkg/Include/IndustryStandard/Q35MchIch9.h and QEMU's
  * include/hw/pci-host/q35.h name them):
  *
+ *   0x60 PCIEXBAR 64 bits: ECAM base and enable, read-only here (pci-ecam.c)
  *   0x9D SMRAM    D_OPEN(6) D_CLS(5) D_LCK(4) G_SMRAME(3) C_BASE_SEG(2:0)=010b
  *   0x9E ESMRAMC  H_SMRAME(7) E_SMERR(6) SM_CACHE(5) SM_L1(4) SM_L2(3)
  *                 TSEG_SZ(2:1) T_EN(0)
@@ -30,6 +33,7 @@
 #include "core/call.h"
 #include "core/machine.h"
 #include "chipset.h"
+#include "pci-ecam.h"
 
 #define PCI_CFG_ENABLE (1u << 31)
 #define MCH_SMRAM_WRITABLE (MCH_SMRAM_D_OPEN | MCH_SMRAM_D_CLS | MCH_SMRAM_D_LCK | \
@@ -127,16 +131,16 @@ static void esmramc_write(struct mm_machine *m, struct mm_chipset *cs, uint8_t v
 	cs->mch.config[MCH_ESMRAMC] = (old & ~MCH_ESMRAMC_WRITABLE) | (v & MCH_ESMRAMC_WRITABLE);
 }
 
-/* True when the 0xCF8 latch selects an enabled access to bus 0, device 0, function 0. */
-static bool cfg_selects_mch(uint32_t address)
+/* The bus of the 0xCF8 latch (bits 23:16). */
+static unsigned cfg_bus(uint32_t address)
 {
-	return (address & PCI_CFG_ENABLE) && ((address >> 8) & 0xFFFF) == 0;
+	return (address >> 16) & 0xFF;
 }
 
-/* True when the 0xCF8 latch selects an enabled access to the LPC bridge 0:1f.0. */
-static bool cfg_selects_lpc(uint32_t address)
+/* The device and function of the 0xCF8 latch (bits 15:8). */
+static unsigned cfg_devfn(uint32_t address)
 {
-	return (address & PCI_CFG_ENABLE) && ((address >> 8) & 0xFFFF) == ICH9_LPC_DEVFN;
+	return (address >> 8) & 0xFF;
 }
 
 /* mm_io read callback of 0xCF8..0xCFB: only a dword read of 0xCF8 returns the latch. */
@@ -168,13 +172,34 @@ static void cfg_addr_write(struct mm_machine *m, void *user, uint64_t addr, unsi
 static uint64_t cfg_data_read(struct mm_machine *m, void *user, uint64_t addr, unsigned size)
 {
 	struct mm_chipset *cs = user;
-	unsigned reg = (cs->mch.config_address & 0xFC) + (unsigned)(addr - PCI_CONFIG_DATA);
+	uint32_t a = cs->mch.config_address;
+	unsigned reg = (a & 0xFC) + (unsigned)(addr - PCI_CONFIG_DATA);
+
+	if (!(a & PCI_CFG_ENABLE))
+		return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+	return pci_config_read(m, cs, cfg_bus(a), cfg_devfn(a), reg, size);
+}
+
+/* mm_io write callback of 0xCFC..0xCFF: to the selected function's config space. */
+static void cfg_data_write(struct mm_machine *m, void *user, uint64_t addr, unsigned size,
+			   uint64_t value)
+{
+	struct mm_chipset *cs = user;
+	uint32_t a = cs->mch.config_address;
+	unsigned reg = (a & 0xFC) + (unsigned)(addr - PCI_CONFIG_DATA);
+
+	if (!(a & PCI_CFG_ENABLE)) {
+		mm_log(m, MM_LOG_IO, "chipset: config write with 0xCF8 disabled (0x%08x)", a);
+		return;
+	}
+	pci_config_write(m, cs, cfg_bus(a), cfg_devfn(a), reg, size, value);
+}
+
+uint64_t mch_config_read(struct mm_machine *m, struct mm_chipset *cs, unsigned reg,
+			 unsigned size)
+{
 	uint64_t v = 0;
 
-	if (cfg_selects_lpc(cs->mch.config_address))
-		return lpc_config_read(m, cs, reg, size);
-	if (!cfg_selects_mch(cs->mch.config_address))
-		return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
 	for (unsigned i = 0; i < size; i++)
 		v |= (uint64_t)cs->mch.config[(reg + i) & 0xFF] << (8 * i);
 	mm_log(m, MM_LOG_IO, "chipset: MCH config read  0x%02x/%u = 0x%llx", reg, size,
@@ -182,23 +207,15 @@ static uint64_t cfg_data_read(struct mm_machine *m, void *user, uint64_t addr, u
 	return v;
 }
 
-/* mm_io write callback of 0xCFC..0xCFF: SMRAM and ESMRAMC are the writable MCH registers. */
-static void cfg_data_write(struct mm_machine *m, void *user, uint64_t addr, unsigned size,
-			   uint64_t value)
+/*
+ * SMRAM and ESMRAMC are the writable MCH registers; PCIEXBAR is read-only
+ * here (pci-ecam.c), a write trying to change it is logged as a warning.
+ */
+void mch_config_write(struct mm_machine *m, struct mm_chipset *cs, unsigned reg, unsigned size,
+		      uint64_t value)
 {
-	struct mm_chipset *cs = user;
-	unsigned reg = (cs->mch.config_address & 0xFC) + (unsigned)(addr - PCI_CONFIG_DATA);
 	bool locked = cs->mch.config[MCH_SMRAM] & MCH_SMRAM_D_LCK;
 
-	if (cfg_selects_lpc(cs->mch.config_address)) {
-		lpc_config_write(m, cs, reg, size, value);
-		return;
-	}
-	if (!cfg_selects_mch(cs->mch.config_address)) {
-		mm_log(m, MM_LOG_IO, "chipset: config write to absent function (0xCF8 = 0x%08x)",
-		       cs->mch.config_address);
-		return;
-	}
 	mm_log(m, MM_LOG_IO, "chipset: MCH config write 0x%02x/%u = 0x%llx", reg, size,
 	       (unsigned long long)value);
 	for (unsigned i = 0; i < size; i++) {
@@ -209,6 +226,11 @@ static void cfg_data_write(struct mm_machine *m, void *user, uint64_t addr, unsi
 			smram_write(m, cs, b, locked);
 		else if (r == MCH_ESMRAMC)
 			esmramc_write(m, cs, b, locked);
+		else if (r >= MCH_PCIEXBAR && r < MCH_PCIEXBAR + 8 && b != cs->mch.config[r])
+			mm_log(m, MM_LOG_WARN,
+			       "chipset: PCIEXBAR byte %u write 0x%02x by %s ignored (read-only "
+			       "here; the platform places ECAM)",
+			       r - MCH_PCIEXBAR, b, mm_executing_name(m));
 	}
 }
 

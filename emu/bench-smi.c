@@ -50,9 +50,7 @@ static struct mm_machine *smi_machine(unsigned cpus, bool fast, bool bare)
 		fprintf(stderr, "bench: %s\n", err);
 		return NULL;
 	}
-	/* until emu/platform.c attaches the model itself */
-	if (mm_emu_set_fast_path(m, fast) != MM_OK &&
-	    (mm_emu_attach(m) || mm_emu_set_fast_path(m, fast)))
+	if (mm_emu_set_fast_path(m, fast))
 		goto fail;
 	if (bare && mm_emu_set_entry(m, bare_entry, NULL))
 		goto fail;

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emu/mmio.h"
 #include "emu/model.h"
 
 struct mm_emu *mm_emu_get(const struct mm_machine *m)
@@ -191,6 +192,8 @@ static enum mm_err engine_open(struct mm_emu *e)
 		err = mm_stub_build(e);
 	if (!err)
 		err = add_hooks(e);
+	if (!err)
+		err = mm_emu_mmio_attach(e);
 	if (err)
 		return err;
 	if (uc_context_alloc(e->uc, &e->reset_ctx) || uc_context_save(e->uc, e->reset_ctx))

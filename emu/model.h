@@ -104,6 +104,10 @@ struct mm_emu {
 	bool normal;         /* the run in progress is normal-world code */
 	bool flat64;         /* engine in a flat, identity-mapped 64-bit state */
 	bool smm64;          /* ... namely the stub's 64-bit SMM state (after RSM) */
+	/*
+	 * mm_emu_run clears both; code that changes the engine's state some
+	 * other way must clear them, or restore the state and the flags.
+	 */
 
 	/* rendezvous of the SMI in progress (emu/smi.c) */
 	unsigned order[MM_MAX_CPUS]; /* CPUs in arrival order */

@@ -93,6 +93,7 @@ static void smrr_default(struct mm_emu *e)
 	}
 }
 
+/* Allocates and fills the snippet pages; programs SMRR over TSEG. */
 enum mm_err mm_emu_normal_init(struct mm_emu *e)
 {
 	enum mm_err err = mm_page_alloc(e->m, &e->m->ram, AllocateAnyPages, EfiRuntimeServicesCode,
@@ -107,6 +108,7 @@ enum mm_err mm_emu_normal_init(struct mm_emu *e)
 	return MM_OK;
 }
 
+/* IN from any mode: the port bus answers (devices, or all ones). */
 uint32_t mm_emu_on_in(uc_engine *uc, uint32_t port, int size, void *user)
 {
 	struct mm_emu *e = user;
@@ -123,6 +125,11 @@ static EFI_MM_SAVE_STATE_IO_WIDTH io_width(int size)
 			   : EFI_MM_SAVE_STATE_IO_WIDTH_UINT32;
 }
 
+/*
+ * OUT from any mode goes to the port bus. From normal-world code it is also
+ * the possible cause of an SMI: when SMI# is asserted after it, the engine
+ * stops (at the end of the block) and the I/O fields will describe it.
+ */
 void mm_emu_on_out(uc_engine *uc, uint32_t port, int size, uint32_t value, void *user)
 {
 	struct mm_emu *e = user;
@@ -256,6 +263,16 @@ static void guard_off(struct mm_emu *e)
 	e->nhidden = 0;
 }
 
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+static uint64_t max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
 /* Hides SMRAM (closed/locked) and the SMRR range from normal-world code. */
 static enum mm_err guard_on(struct mm_emu *e)
 {
@@ -270,9 +287,9 @@ static enum mm_err guard_on(struct mm_emu *e)
 
 		if (closed && r->desc.kind == MM_REGION_SMRAM)
 			lo = base, hi = end;
-		if (smrr && slo < end && shi > base) {
-			lo = lo < (slo > base ? slo : base) ? lo : (slo > base ? slo : base);
-			hi = hi > (shi < end ? shi : end) ? hi : (shi < end ? shi : end);
+		if (smrr && slo < end && shi > base) { /* add the SMRR part of the region */
+			lo = min_u64(lo, max_u64(slo, base));
+			hi = max_u64(hi, min_u64(shi, end));
 		}
 		if (lo < hi)
 			err = hide(e, r, lo, hi);
@@ -361,6 +378,7 @@ static enum mm_err normal_run(struct mm_emu *e, unsigned cpu, uint64_t rip, uint
 	return err;
 }
 
+/* Public (include/mmemu/cpu.h): normal-world code on cpu until HLT. */
 enum mm_err mm_cpu_run(struct mm_machine *m, unsigned cpu, uint64_t entry, uint64_t max_insns)
 {
 	struct mm_emu *e = mm_emu_get(m);
@@ -403,6 +421,7 @@ static enum mm_err snippet_run(struct mm_emu *e, unsigned cpu, enum mm_emu_event
 	return MM_OK;
 }
 
+/* struct mm_cpu_ops.sw_smi: the snippet on cpu, the SMI it raises, the return. */
 enum mm_err mm_emu_sw_smi(struct mm_machine *m, unsigned cpu, uint8_t value, uint8_t data)
 {
 	struct mm_emu *e = mm_emu_get(m);
@@ -430,9 +449,12 @@ enum mm_err mm_emu_sw_smi(struct mm_machine *m, unsigned cpu, uint8_t value, uin
 		e->cpu[cpu].reg[MM_REG_RIP] = e->snippet + SNIPPET_AFTER_OUT;
 		err = take_smi(e, cpu);
 	}
-	/* Back at the snippet's HLT (or SMIs masked): the snippet returns. */
-	if (!err && (ev == MM_EMU_EV_NONE ||
-		     e->cpu[cpu].reg[MM_REG_RIP] == e->snippet + SNIPPET_AFTER_OUT))
+	/*
+	 * Back at the snippet's HLT (or SMIs masked, or the guest stopped and the
+	 * harness abandons the snippet): the snippet returns.
+	 */
+	if (err || ev == MM_EMU_EV_NONE ||
+	    e->cpu[cpu].reg[MM_REG_RIP] == e->snippet + SNIPPET_AFTER_OUT)
 		e->cpu[cpu].reg[MM_REG_RIP] = rip;
 	m->cpus.executing = prev;
 	return err;

@@ -30,6 +30,7 @@
 
 #include "core/call.h"
 #include "core/stop.h"
+#include "emu/guest.h"
 #include "emu/model.h"
 
 #define NO_CPU (~0u)
@@ -253,15 +254,6 @@ enum mm_err mm_emu_smi(struct mm_machine *m, unsigned source)
 	return emu_smi(m, source);
 }
 
-static enum mm_err emu_call(struct mm_machine *m, unsigned cpu, uint64_t fn, unsigned nargs,
-			    const uint64_t *args, uint64_t *ret)
-{
-	(void)cpu, (void)nargs, (void)args, (void)ret;
-	return mm_fail(m, MM_ERR_UNSUPPORTED,
-		       "emu: calling emulated code at 0x%llx is not supported yet",
-		       (unsigned long long)fn);
-}
-
 /*
  * MmStartupThisAp: runs procedure(arg) on AP cpu, which must be waiting in
  * the rendezvous. Synchronous and deterministic: the AP becomes the
@@ -316,7 +308,7 @@ static enum mm_err emu_set_reg(struct mm_machine *m, unsigned cpu, enum mm_reg r
 }
 
 const struct mm_cpu_ops mm_emu_cpu_ops = {
-	.call = emu_call,
+	.call = mm_emu_guest_call, /* emu/guest-call.c */
 	.smi = emu_smi,
 	.startup_ap = emu_startup_ap,
 	.get_reg = emu_get_reg,

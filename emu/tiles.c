@@ -45,7 +45,7 @@ static enum mm_err place_tiles(struct mm_emu *e)
 
 	if (tile < MM_TILE_MIN || (tile & (tile - 1)))
 		return mm_fail(e->m, MM_ERR_INVALID,
-			       "platform.tile_size: 0x%llx must be a power of two >= 0x%x",
+			       "platform.smbase.tile_size: 0x%llx must be a power of two >= 0x%x",
 			       (unsigned long long)tile, MM_TILE_MIN);
 	if (size < e->ncpus * tile)
 		size = e->ncpus * tile;
@@ -63,7 +63,7 @@ static enum mm_err place_tiles(struct mm_emu *e)
 
 		if (!tile_in_smram(e, smbase) || smbase + 0x10000 > 0x100000000ull)
 			return mm_fail(e->m, MM_ERR_INVALID,
-				       "platform.tile_size: tile of CPU %u (SMBASE 0x%llx) is not "
+				       "platform.smbase.tile_size: tile of CPU %u (SMBASE 0x%llx) is not "
 				       "inside SMRAM below 4 GiB",
 				       i, (unsigned long long)smbase);
 	}
@@ -89,7 +89,7 @@ static enum mm_err reloc_area_open(struct mm_emu *e, uint64_t def, uint8_t **sav
 		free(e->reloc_host);
 		e->reloc_host = NULL;
 		return mm_fail(e->m, MM_ERR_MAP,
-			       "platform.smbase_default: 0x%llx+0x8000 is neither guest memory nor "
+			       "platform.smbase.default: 0x%llx+0x8000 is neither guest memory nor "
 			       "mappable",
 			       (unsigned long long)def);
 	}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mmemu/flash.h>
 #include <mmemu/mmemu.h>
 
 #include "runner.h"
@@ -73,7 +74,9 @@ enum mm_err sc_memory_step(struct sc_run *r, const struct sc_step *st)
 	r->mem_len = 0;
 	if (!r->mem)
 		return MM_ERR_NOMEM;
-	if (mm_mem_read(r->m, st->address, r->mem, len))
+	/* flash is MMIO, not memory: its array contents read as they are */
+	if (mm_mem_read(r->m, st->address, r->mem, len) &&
+	    mm_flash_peek(r->m, st->address, r->mem, len))
 		return MM_ERR_RANGE;
 	r->mem_len = len;
 	return MM_OK;

@@ -14,6 +14,7 @@
 #include "loader-util.h"
 #include "loader.h"
 #include "names.h"
+#include "platform.h"
 
 /* Reads a whole file (at most SC_MAX_FILE_SIZE bytes) into the tree arena. */
 static char *read_file(struct ld *l, const char *path, size_t max, size_t *len,
@@ -61,7 +62,10 @@ static struct sc_node *parse_file(struct ld *l, const char *path, const struct s
 
 static const char *const platform_keys[] = { "include", "name", "cpus", "save-state",
 					      "cpu-engine", "memory", "smbase",
-					      "instruction-budget", NULL };
+					      "instruction-budget",
+					      /* loaded by scenarios/platform.c */
+					      "pcds", "dxe-protocols", "flash", "ecam", "pmbase",
+					      "init-model", NULL };
 
 static bool load_region(struct ld *l, const struct sc_node *n, struct mm_region_desc *r)
 {
@@ -220,7 +224,7 @@ static bool load_platform_node(struct ld *l, const struct sc_node *n, struct mm_
 	if ((v = ld_get(n, "instruction-budget")) &&
 	    !ld_u64(l, v, UINT64_MAX, "instruction-budget", &p->instruction_budget))
 		return false;
-	return true;
+	return sc_platform_ext_load(l, n, p);
 }
 
 /* ---- drivers ---- */

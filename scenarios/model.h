@@ -159,12 +159,41 @@ struct sc_driver {
 	unsigned line;
 };
 
+/* A PCD value of the platform (`pcds:`), in the default token space unless has_guid. */
+struct sc_pcd {
+	uint64_t token;
+	uint64_t size;
+	uint8_t value[8];
+	bool has_guid;
+	uint8_t guid[16];
+};
+
+/*
+ * Platform facts beyond struct mm_platform (scenarios/platform.c): PCDs, DXE
+ * protocols, flash images, ECAM and PMBASE. Included platform files add
+ * PCDs and protocols; the other keys of the including file win.
+ */
+struct sc_platform_ext {
+	struct sc_pcd *pcds;
+	size_t npcds;
+	uint8_t (*protocols)[16];
+	size_t nprotocols;
+	char *flash_vars, *flash_code, *flash_save; /* resolved paths, or NULL */
+	uint64_t flash_base;            /* of vars; code follows it */
+	uint32_t flash_block;           /* 0: MM_FLASH_BLOCK_DEFAULT */
+	bool has_ecam;
+	uint64_t ecam;
+	bool has_pmbase;
+	uint16_t pmbase;
+};
+
 struct mm_scenario {
 	struct sc_arena arena;
 	char *path;
 	char *name;
 	char *description;
 	struct mm_platform platform;
+	struct sc_platform_ext platform_ext;
 	char **requires;
 	size_t nrequires;
 	uint32_t log_mask;

@@ -17,6 +17,7 @@
 #include "core/image.h"
 #include "core/machine.h"
 #include "names.h"
+#include "platform.h"
 #include "runner.h"
 
 #define LOG_CAP (1u << 20)   /* bytes of log kept per step */
@@ -313,6 +314,8 @@ static void run(struct sc_run *r)
 	mm_log_set_sink(r->m, sink, r);
 	mm_log_set_mask(r->m, s->log_mask | r->echo_mask | MM_LOG_WARN);
 	mm_observe_handlers(r->m, observer, r);
+	if (sc_platform_ext_apply(r))
+		return;
 	if (!s->dispatch_order) {
 		for (size_t i = 0; i < s->ndrivers; i++)
 			if (!load_driver(r, &s->drivers[i], false))
@@ -356,6 +359,7 @@ enum mm_err mm_scenario_run(const struct mm_scenario *s, const struct mm_scenari
 		return rc;
 	}
 	run(&r);
+	sc_platform_ext_finish(&r);
 	add_log_tail(&r);
 	mm_observe_handlers(r.m, NULL, NULL);
 	mm_machine_destroy(r.m);

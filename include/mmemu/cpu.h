@@ -44,8 +44,8 @@ unsigned mm_cpu_count(const struct mm_machine *m);
  * SMRAM that is closed or locked, and the CPU's SMRR range, read as all
  * ones and ignore writes. An OUT that raises SMI# is taken at the end of
  * its translation block (before a HLT that ends it): every CPU enters SMM,
- * then the code resumes after RSM. The registers it leaves (RIP at the HLT)
- * are what mm_cpu_get_reg returns. max_insns bounds the run (charged per
+ * then the code resumes after RSM. The registers it leaves (RIP after the
+ * HLT) are what mm_cpu_get_reg returns. max_insns bounds the run (charged per
  * translated block, like the SMM budget; 0: the platform's budget).
  * Returns MM_OK (halted), MM_ERR_INVALID (no such CPU), MM_ERR_UNSUPPORTED
  * (no CPU model), MM_ERR_STATE (called during an SMI) or MM_ERR_STOPPED

@@ -47,6 +47,23 @@ struct mm_driver_info {
 enum mm_err mm_driver_load_native(struct mm_machine *m, const char *path, unsigned *index);
 
 /*
+ * Loads the PE32+, TE or ELF x86-64 driver image at path into SMRAM (it runs
+ * on the emulated CPU: the machine needs the Unicorn model) and queues it for
+ * dispatch as a standalone MM driver. Its DEPEX is depex_expr (INF-style, as
+ * in MMEMU_MODULE) when not NULL or empty, else the binary DEPEX section in
+ * "<path without extension>.depex" when that file exists, else TRUE. Its
+ * index is stored in *index when index is not NULL. Returns MM_OK, MM_ERR_IO,
+ * MM_ERR_FORMAT (bad image or DEPEX expression), MM_ERR_NOMEM.
+ */
+enum mm_err mm_driver_load_image(struct mm_machine *m, const char *path, const char *depex_expr,
+				 unsigned *index);
+
+/* mm_driver_load_image with the module type (MM_MODULE_TRADITIONAL: boot services at entry). */
+enum mm_err mm_driver_load_image_type(struct mm_machine *m, const char *path,
+				      const char *depex_expr, enum mm_module_type type,
+				      unsigned *index);
+
+/*
  * Runs the dispatcher: evaluates DEPEX of every pending driver, calls the
  * entry points of those that are satisfied, and repeats until no more can be
  * dispatched. Returns MM_OK (even when some drivers stay undispatched: see

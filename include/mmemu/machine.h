@@ -75,7 +75,7 @@ struct mm_platform {
 /*
  * Fills *p with the embedded default platform: 4 CPUs, 255 MiB of RAM from
  * 0x100000 (plus low RAM from 0x10000 to 0xA0000) and 8 MiB of TSEG at
- * 0x0F800000, Intel64 save state.
+ * 0x0F800000, Intel64 save state, SMIs taken by the Unicorn CPU model.
  */
 void mm_platform_default(struct mm_platform *p);
 

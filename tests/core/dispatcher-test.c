@@ -378,7 +378,7 @@ static void test_mm_dispatch_bad_depex(void **state)
 	struct mm_driver_desc desc = { .name = "Bad", .depex = bad, .depex_len = sizeof(bad),
 				       .entry = (uint64_t)(uintptr_t)entry_a };
 	struct mm_driver_info info;
-	struct mm_test_log log;
+	static struct mm_test_log log; /* outlives the test: teardown still logs */
 
 	mm_test_log_attach(m, &log, MM_LOG_WARN);
 	assert_int_equal(mm_driver_add(m, &desc, NULL), MM_OK);
@@ -397,7 +397,7 @@ static void test_mm_dispatch_failing_entry_unloaded(void **state)
 					    sizeof(fake_image), MM_ENGINE_NATIVE);
 	unsigned images = m->images.count;
 	struct mm_driver_info info;
-	struct mm_test_log log;
+	static struct mm_test_log log; /* outlives the test: teardown still logs */
 
 	mm_test_log_attach(m, &log, MM_LOG_DISPATCH);
 	assert_non_null(img);
@@ -427,7 +427,7 @@ static void test_mm_dispatch_failing_entry_unloaded(void **state)
 static void test_mm_dispatch_no_depex_logged(void **state)
 {
 	struct mm_machine *m = *state;
-	struct mm_test_log log;
+	static struct mm_test_log log; /* outlives the test: teardown still logs */
 
 	mm_test_log_attach(m, &log, MM_LOG_DEPEX | MM_LOG_DISPATCH);
 	add(m, "Plain", 1, NULL, entry_d, NULL);

@@ -371,7 +371,7 @@ static void test_mm_protocol_install_logs_guid_name(void **state)
 	struct mm_protocol_db *db = &f->db;
 	const EFI_GUID *sw = mm_guid_by_name("gEfiMmSwDispatchProtocolGuid",
 					     sizeof("gEfiMmSwDispatchProtocolGuid") - 1);
-	struct mm_test_log log;
+	static struct mm_test_log log; /* outlives the test: teardown still logs */
 	EFI_HANDLE h = NULL;
 	int a;
 

@@ -347,7 +347,7 @@ static void test_mm_mmi_manage_depth_bound(void **state)
 {
 	struct mm_machine *m = *state;
 	struct script s = { .ncalls = 0 };
-	struct mm_test_log log;
+	static struct mm_test_log log; /* outlives the test: teardown still logs */
 
 	mm_test_log_attach(m, &log, MM_LOG_WARN);
 	assert_int_equal(mm_mmi_register(m, (uint64_t)(uintptr_t)recurse, &type_a, &s.handles[0]),
@@ -376,7 +376,7 @@ static void test_mm_mmi_register_after_ready_to_lock(void **state)
 	struct mm_machine *m = *state;
 	struct script s = { .ncalls = 0 };
 	uint64_t fn = (uint64_t)(uintptr_t)register_from_driver;
-	struct mm_test_log log;
+	static struct mm_test_log log; /* outlives the test: teardown still logs */
 
 	mm_test_log_attach(m, &log, MM_LOG_MMI);
 	assert_int_equal(mm_mmi_register(m, (uint64_t)(uintptr_t)h0, &type_a, &s.handles[0]),
@@ -399,7 +399,7 @@ static void test_mm_mmi_manage_logs_dispatch(void **state)
 {
 	struct mm_machine *m = *state;
 	struct script s = { .status = { EFI_WARN_INTERRUPT_SOURCE_QUIESCED } };
-	struct mm_test_log log;
+	static struct mm_test_log log; /* outlives the test: teardown still logs */
 	char line[128];
 
 	mm_test_log_attach(m, &log, MM_LOG_MMI);
@@ -454,7 +454,7 @@ static void test_MmiHandlerRegister_invalid_parameters(void **state)
 {
 	struct mm_machine *m = *state;
 	EFI_HANDLE h = NULL;
-	struct mm_test_log log;
+	static struct mm_test_log log; /* outlives the test: teardown still logs */
 
 	mm_test_log_attach(m, &log, MM_LOG_WARN);
 	assert_int_equal(mm_mmi_register(m, (uint64_t)(uintptr_t)bad_arguments, &type_a, &h),

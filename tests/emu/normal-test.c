@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "devices/chipset.h"
 #include "emu-support.h"
 
 /* What the handler side saw during the last SMI. */
@@ -205,6 +206,72 @@ static void test_mm_emu_set_smrr_refuses_holes(void **state)
 	mm_machine_destroy(m);
 }
 
+static void test_mm_sw_smi_returns_stopped(void **state)
+{
+	static const uint8_t loop[] = { 0xEB, 0xFE }; /* jmp . */
+	struct mm_machine *m = emu_machine_layout(2, MM_SAVE_STATE_INTEL64);
+	const struct mm_stop *st;
+	uint64_t at, rip;
+	uint32_t smi_en;
+
+	(void)state;
+	assert_int_equal(mm_page_alloc(m, &m->smram, AllocateAnyPages, EfiRuntimeServicesCode, 1,
+				       &at, true), MM_OK);
+	memcpy((void *)(uintptr_t)at, loop, sizeof(loop));
+	assert_int_equal(mm_emu_test_host_entry(m, 1, at), MM_OK);
+	assert_int_equal(mm_sw_smi(m, 0, 0x42, 0), MM_ERR_STOPPED);
+	st = mm_machine_stop(m);
+	assert_non_null(st);
+	assert_int_equal(st->kind, MM_STOP_HANG);
+	assert_int_equal(st->cpu, 1);
+	assert_int_equal(st->rip, at);
+	assert_non_null(strstr(st->insn, "jmp"));
+	assert_false(m->cpus.in_smm);
+	/*
+	 * the machine goes on: the root handler that sets EOS never ran, so the
+	 * chipset re-armed it when the SMI ended in a stop; the next SMI is taken
+	 */
+	mm_machine_clear_stop(m);
+	smi_en = (uint32_t)mm_io_read(m, MM_IO_PORT, ICH9_PMBASE_DEFAULT + ICH9_PMIO_SMI_EN, 4);
+	assert_int_equal(smi_en & ICH9_SMI_EN_EOS, ICH9_SMI_EN_EOS);
+	assert_int_equal(mm_emu_test_host_entry(m, 1, 0), MM_OK);
+	assert_int_equal(mm_sw_smi(m, 0, 0x42, 0), MM_OK);
+	assert_null(mm_machine_stop(m));
+	assert_int_equal(mm_cpu_get_reg(m, 0, MM_REG_RIP, &rip), MM_OK);
+	assert_int_equal(rip, 0);
+	assert_int_equal(m->smi.count, 2);
+	mm_machine_destroy(m);
+}
+
+static void test_mm_cpu_run_reads_ports(void **state)
+{
+	static const uint8_t code[] = { 0xE4, 0xB3, 0xF4 }; /* in al, 0xB3; hlt */
+	struct mm_machine *m = emu_machine_layout(1, MM_SAVE_STATE_INTEL64);
+	uint64_t at = ram_code(m, code, sizeof(code)), rax;
+
+	(void)state;
+	mm_io_write(m, MM_IO_PORT, 0xB3, 1, 0x77);
+	assert_int_equal(mm_cpu_set_reg(m, 0, MM_REG_RAX, 0xAB00), MM_OK);
+	assert_int_equal(mm_cpu_run(m, 0, at, 0), MM_OK);
+	assert_int_equal(mm_cpu_get_reg(m, 0, MM_REG_RAX, &rax), MM_OK);
+	assert_int_equal(rax, 0xAB77);
+	assert_int_equal(mm_cpu_run(m, 1, at, 0), MM_ERR_INVALID);
+	mm_machine_destroy(m);
+}
+
+static void test_mm_cpu_run_needs_model(void **state)
+{
+	struct mm_platform p;
+	struct mm_machine *m = NULL;
+
+	(void)state;
+	mm_platform_default(&p);
+	p.cpu_engine = MM_CPU_HOST;
+	assert_int_equal(mm_machine_create(&p, &m, NULL, 0), MM_OK);
+	assert_int_equal(mm_cpu_run(m, 0, 0x100000, 0), MM_ERR_UNSUPPORTED);
+	mm_machine_destroy(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +280,9 @@ int main(void)
 		cmocka_unit_test(test_mm_cpu_run_contains_fault),
 		cmocka_unit_test(test_mm_cpu_run_smram_lock),
 		cmocka_unit_test(test_mm_emu_set_smrr_refuses_holes),
+		cmocka_unit_test(test_mm_sw_smi_returns_stopped),
+		cmocka_unit_test(test_mm_cpu_run_reads_ports),
+		cmocka_unit_test(test_mm_cpu_run_needs_model),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

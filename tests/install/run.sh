@@ -10,6 +10,7 @@ rm -rf "$scratch"
 cmake --install "$build" --prefix "$scratch/prefix" >/dev/null
 PKG_CONFIG_PATH=$scratch/prefix/lib/pkgconfig pkg-config --cflags --libs mmemu | grep -q -- "-lmmemu"
 cmake -S "$src/consumer" -B "$scratch/build" -DCMAKE_PREFIX_PATH="$scratch/prefix" \
+	-DCMAKE_C_COMPILER="${MMEMU_CONSUMER_CC:-cc}" \
 	-DCMAKE_C_FLAGS="${MMEMU_CONSUMER_CFLAGS:-}" >/dev/null
 cmake --build "$scratch/build" >/dev/null
 "$scratch/build/consumer" "$scratch/build/consumer-driver.so"

@@ -20,7 +20,10 @@ struct mm_test_log {
 
 /* Creates a machine on the default platform; fails the test on error. */
 struct mm_machine *mm_test_machine(void);
-/* Sends the log of m, with categories mask enabled, into log (cleared first). */
+/*
+ * Sends the log of m, with categories mask enabled, into log (cleared first).
+ * log must outlive m (destroying a machine logs): use static or fixture storage.
+ */
 void mm_test_log_attach(struct mm_machine *m, struct mm_test_log *log, uint32_t mask);
 /* True when some captured line contains needle. */
 bool mm_test_log_contains(const struct mm_test_log *log, const char *needle);
