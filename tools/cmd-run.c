@@ -3,11 +3,12 @@
  * mmemu run / mmemu check: the regression runner (docs/scenarios.md).
  *
  * run collects scenario files (directories recursively, sorted), keeps its
- * shard, loads them, keeps those whose name matches --filter, then runs each
- * one in a forked worker process: a machine maps guest memory at fixed
- * addresses, so one process holds one machine, and a driver that crashes the
- * process takes only its own scenario down. A worker sends its result back
- * through a pipe; the parent prints results in input order whatever the
+ * shard, loads them, keeps those whose name matches --filter, then runs them
+ * on a pool of forked worker processes (tools/worker-pool.c), one scenario at
+ * a time per worker: a machine maps guest memory at fixed addresses, so one
+ * process holds one machine, and a driver that crashes its process takes only
+ * its own scenario down (the pool starts a new worker). Workers send results
+ * back through pipes; the parent prints them in input order whatever the
  * order in which workers finish, so -j N prints what -j 1 prints.
  */
 #include <dirent.h>
@@ -25,6 +26,7 @@
 
 #include "cli.h"
 #include "report.h"
+#include "worker-pool.h"
 
 #define MAX_JOBS 256
 
@@ -46,10 +48,6 @@ struct job {
 	char *file;             /* as found: operand, or operand/sub/x.yaml */
 	char *error;            /* set when the file could not be collected or loaded */
 	struct mm_scenario *s;  /* loaded scenario, NULL on error */
-	pid_t pid;              /* worker, 0 when none */
-	int fd;                 /* read end of the worker's pipe, -1 when none */
-	char *buf;              /* what the worker sent */
-	size_t len, cap;
 	double start;
 	bool done;
 	struct report_case rc;
@@ -85,7 +83,6 @@ static int job_add(struct job_list *l, const char *file, const char *error)
 	}
 	j = &l->v[l->n];
 	memset(j, 0, sizeof(*j));
-	j->fd = -1;
 	j->file = strdup(file);
 	j->error = error ? strdup(error) : NULL;
 	if (!j->file || (error && !j->error)) {
@@ -102,7 +99,6 @@ static void job_free(struct job *j)
 	free(j->file);
 	free(j->error);
 	mm_scenario_free(j->s);
-	free(j->buf);
 	free(j->message);
 	free(j->output);
 }
@@ -221,37 +217,29 @@ static void job_finish(struct job *j, enum report_outcome outcome, char *message
 	};
 }
 
-/* Writes all of buf to fd (worker side). */
-static void write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		buf += w;
-		len -= (size_t)w;
-	}
-}
+/* What a worker needs to run job number index. */
+struct run_ctx {
+	struct job *v;
+	const struct run_opts *o;
+};
 
 /*
- * The worker: runs one scenario and sends back one record,
+ * The worker side: runs one scenario and sends back one record,
  *   outcome letter (P F S E), the -v output, NUL, the message, NUL.
- * It leaves with _exit so that nothing of the parent's (stdio buffers, exit
- * handlers) runs twice.
  */
-static void worker(const struct job *j, const struct run_opts *o, int fd)
+static void run_one(void *ctx, size_t index, int fd)
 {
+	const struct run_ctx *c = ctx;
+	const struct job *j = &c->v[index];
 	struct mm_scenario_result r = { 0 };
-	struct mm_scenario_opts so = { .log_mask = o->log_mask, .verbose = o->verbose };
-	char *out = NULL, outcome;
-	size_t outlen = 0;
+	struct mm_scenario_opts so = { .log_mask = c->o->log_mask, .verbose = c->o->verbose };
+	char *out = NULL, *rec = NULL, outcome;
+	size_t outlen = 0, reclen = 0;
 	const char *msg;
 	enum mm_err err;
+	FILE *f;
 
-	if (o->verbose)
+	if (c->o->verbose)
 		so.out = open_memstream(&out, &outlen);
 	err = mm_scenario_run(j->s, &so, &r);
 	if (so.out)
@@ -261,62 +249,26 @@ static void worker(const struct job *j, const struct run_opts *o, int fd)
 	else
 		outcome = r.skipped ? 'S' : r.passed ? 'P' : 'F';
 	msg = r.message ? r.message : err != MM_OK ? mm_strerror(err) : "";
-	write_all(fd, &outcome, 1);
-	write_all(fd, out ? out : "", outlen + 1);
-	write_all(fd, msg, strlen(msg) + 1);
-	_exit(0);
+	f = open_memstream(&rec, &reclen);
+	if (f) {
+		fputc(outcome, f);
+		fwrite(out ? out : "", 1, outlen + 1, f);
+		fwrite(msg, 1, strlen(msg) + 1, f);
+		fclose(f);
+		pool_send_record(fd, rec, reclen);
+	}
+	free(rec);
+	free(out);
+	mm_scenario_result_free(&r);
 }
 
-/* Starts j's worker, or finishes j at once when it did not load. */
-static int job_launch(struct job *j, const struct run_opts *o)
+/* Finishes j at once when it could not be loaded; true when it was. */
+static bool job_failed_early(struct job *j)
 {
-	int p[2];
-
-	if (j->error) {
-		char *msg = strdup(j->error);
-
-		job_finish(j, REPORT_ERROR, msg, NULL);
-		return msg ? 0 : -1;
-	}
-	if (pipe(p))
-		return -1;
-	fcntl(p[0], F_SETFD, FD_CLOEXEC);
-	fflush(NULL);
-	j->start = now_seconds();
-	j->pid = fork();
-	if (j->pid < 0) {
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
-	if (j->pid == 0) {
-		close(p[0]);
-		worker(j, o, p[1]);
-	}
-	close(p[1]);
-	j->fd = p[0];
-	return 0;
-}
-
-/* Reads what is available from j's pipe; returns 1 at end of file, 0 otherwise, -1 on error. */
-static int job_read(struct job *j)
-{
-	ssize_t r;
-
-	if (j->cap - j->len < 4096) {
-		size_t cap = j->cap ? j->cap * 2 : 8192;
-		char *b = realloc(j->buf, cap);
-
-		if (!b)
-			return -1;
-		j->buf = b;
-		j->cap = cap;
-	}
-	r = read(j->fd, j->buf + j->len, j->cap - j->len - 1);
-	if (r < 0)
-		return errno == EINTR || errno == EAGAIN ? 0 : -1;
-	j->len += (size_t)r;
-	return r == 0;
+	if (!j->error)
+		return false;
+	job_finish(j, REPORT_ERROR, strdup(j->error), NULL);
+	return true;
 }
 
 /* Describes how a worker ended when it sent no complete record. */
@@ -333,82 +285,24 @@ static char *worker_death(int status)
 	return strdup(text);
 }
 
-/* Reaps j's worker and turns its record into j's result. */
-static int job_collect(struct job *j)
+/* Turns a worker's result into its job's outcome. */
+static void job_collect(struct job *j, const struct pool_result *res)
 {
 	static const char letters[] = "PFSE";
 	static const enum report_outcome outcomes[] = { REPORT_PASS, REPORT_FAIL, REPORT_SKIP,
 							REPORT_ERROR };
 	const char *letter, *output, *nul;
-	int status = 0;
+	const char *b = res->record;
 
-	close(j->fd);
-	j->fd = -1;
-	while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
-		;
-	j->pid = 0;
-	if (j->buf)
-		j->buf[j->len] = 0;
-	letter = j->len ? memchr(letters, j->buf[0], 4) : NULL;
-	nul = letter ? memchr(j->buf + 1, 0, j->len - 1) : NULL;
-	if (!letter || !nul || !memchr(nul + 1, 0, j->len - (size_t)(nul + 1 - j->buf))) {
-		char *msg = worker_death(status);
-
-		job_finish(j, REPORT_ERROR, msg, NULL);
-		return msg ? 0 : -1;
+	letter = !res->died && res->len ? memchr(letters, b[0], 4) : NULL;
+	nul = letter ? memchr(b + 1, 0, res->len - 1) : NULL;
+	if (!letter || !nul || !memchr(nul + 1, 0, res->len - (size_t)(nul + 1 - b))) {
+		job_finish(j, REPORT_ERROR, worker_death(res->status), NULL);
+		return;
 	}
-	output = j->buf + 1;
+	output = b + 1;
 	job_finish(j, outcomes[letter - letters], *(nul + 1) ? strdup(nul + 1) : NULL,
 		   *output ? strdup(output) : NULL);
-	return 0;
-}
-
-/* Waits until a running worker has something to say; finishes those at end of file. */
-static int wait_some(struct job *v, size_t from, size_t to, unsigned *running)
-{
-	struct pollfd fds[MAX_JOBS];
-	size_t idx[MAX_JOBS];
-	nfds_t n = 0;
-
-	for (size_t i = from; i < to && n < MAX_JOBS; i++)
-		if (v[i].fd >= 0) {
-			fds[n] = (struct pollfd){ .fd = v[i].fd, .events = POLLIN };
-			idx[n++] = i;
-		}
-	if (!n)
-		return 0;
-	if (poll(fds, n, -1) < 0)
-		return errno == EINTR ? 0 : -1;
-	for (nfds_t k = 0; k < n; k++) {
-		int r;
-
-		if (!fds[k].revents)
-			continue;
-		r = job_read(&v[idx[k]]);
-		if (r < 0)
-			return -1;
-		if (r > 0) {
-			if (job_collect(&v[idx[k]]))
-				return -1;
-			(*running)--;
-		}
-	}
-	return 0;
-}
-
-/* Stops the workers still running after --fail-fast ended the run. */
-static void kill_running(struct job *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (!v[i].pid)
-			continue;
-		kill(v[i].pid, SIGKILL);
-		while (waitpid(v[i].pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		v[i].pid = 0;
-		close(v[i].fd);
-		v[i].fd = -1;
-	}
 }
 
 static void print_case(const struct run_opts *o, size_t index, const struct job *j)
@@ -421,20 +315,27 @@ static void print_case(const struct run_opts *o, size_t index, const struct job 
 }
 
 /*
- * Runs the jobs, at most o->jobs at a time, printing each result as soon as
- * all those before it are printed. Returns how many were printed (all of
- * them, unless --fail-fast stopped the run), or -1 on a host failure.
+ * Runs the jobs on o->jobs workers, printing each result as soon as all those
+ * before it are printed. Returns how many were printed (all of them, unless
+ * --fail-fast stopped the run), or -1 on a host failure.
  */
 static long run_jobs(struct job *v, size_t n, const struct run_opts *o)
 {
+	struct run_ctx ctx = { v, o };
 	size_t next_launch = 0, next_print = 0;
-	unsigned running = 0;
+	struct pool pool;
+	long ret = -1;
 
+	if (pool_start(&pool, o->jobs < n ? o->jobs : (unsigned)(n ? n : 1), run_one, &ctx))
+		goto out;
 	while (next_print < n) {
-		while (running < o->jobs && next_launch < n) {
-			if (job_launch(&v[next_launch], o))
-				goto fail;
-			running += v[next_launch++].pid != 0;
+		struct pool_result res;
+		int r;
+
+		while (next_launch < n &&
+		       (job_failed_early(&v[next_launch]) || pool_submit(&pool, next_launch))) {
+			v[next_launch].start = now_seconds();
+			next_launch++;
 		}
 		while (next_print < n && v[next_print].done) {
 			const struct job *j = &v[next_print];
@@ -442,18 +343,26 @@ static long run_jobs(struct job *v, size_t n, const struct run_opts *o)
 			print_case(o, next_print++, j);
 			if (o->fail_fast && (j->rc.outcome == REPORT_FAIL ||
 					     j->rc.outcome == REPORT_ERROR)) {
-				kill_running(v, n);
-				return (long)next_print;
+				ret = (long)next_print;
+				goto out;
 			}
 		}
-		if (next_print < n && running && wait_some(v, next_print, next_launch, &running))
-			goto fail;
+		if (next_print >= n)
+			break;
+		r = pool_wait(&pool, &res);
+		if (r < 0)
+			goto out;
+		if (r > 0) {
+			job_collect(&v[res.index], &res);
+			free(res.record);
+		}
 	}
-	return (long)next_print;
-fail:
-	perror("mmemu run");
-	kill_running(v, n);
-	return -1;
+	ret = (long)next_print;
+out:
+	if (ret < 0)
+		perror("mmemu run");
+	pool_stop(&pool, ret < 0 || next_print < n);
+	return ret;
 }
 
 static void run_usage(FILE *out)
