@@ -22,6 +22,7 @@
 #include "call.h"
 #include "guid-names.h"
 #include "machine.h"
+#include "oracle-hook.h"
 
 #define HDR_SIZE 24u /* offsetof(EFI_MM_COMMUNICATE_HEADER, Data) */
 #define HDR_LENGTH_OFFSET 16u
@@ -32,15 +33,22 @@ _Static_assert(MM_COMMUNICATE_HEADER_SIZE == HDR_SIZE, "EFI_MM_COMMUNICATE_HEADE
  * The region holding all of [addr, addr+len), or NULL. Regions never overlap
  * (mm_memory_check), so a buffer inside a RAM region cannot touch SMRAM.
  */
-static inline const struct mm_region *region_of(const struct mm_machine *m, uint64_t addr,
+static inline const struct mm_region *region_of(struct mm_machine *m, uint64_t addr,
 						uint64_t len)
 {
-	for (unsigned i = 0; i < m->mem.count; i++) {
-		const struct mm_region *r = &m->mem.regions[i];
-		uint64_t off = addr - r->desc.base; /* wraps above size when addr < base */
+	const struct mm_region *r = &m->mem.regions[m->mem.comm_hint];
+	uint64_t off = addr - r->desc.base; /* wraps above size when addr < base */
 
-		if (off < r->desc.size && len <= r->desc.size - off)
+	/* The region of the last buffer first: callers reuse their buffers. */
+	if (off < r->desc.size && len <= r->desc.size - off)
+		return r;
+	for (unsigned i = 0; i < m->mem.count; i++) {
+		r = &m->mem.regions[i];
+		off = addr - r->desc.base;
+		if (off < r->desc.size && len <= r->desc.size - off) {
+			m->mem.comm_hint = i;
 			return r;
+		}
 	}
 	return NULL;
 }
@@ -76,8 +84,8 @@ static __attribute__((noinline, cold)) EFI_STATUS refuse(struct mm_machine *m, u
 }
 
 /*
- * The validation itself, inlined into mm_communicate: one pass over the
- * regions, one fetch of each header field. Anything unusual goes to refuse().
+ * The validation itself, inlined into mm_communicate: one region lookup
+ * (usually a hit on the last buffer's region), one fetch of each header field. Anything unusual goes to refuse().
  */
 static inline __attribute__((always_inline)) EFI_STATUS
 validate(struct mm_machine *m, uint64_t buffer, uint64_t size, struct mm_comm_request *req)
@@ -135,6 +143,7 @@ static EFI_STATUS dispatch(struct mm_machine *m, const struct mm_comm_request *r
 {
 	bool in_smm = m->cpus.in_smm;
 	unsigned executing = m->cpus.executing;
+	struct mm_oracle_hooks *oh = mm_oracle_hooks(m);
 	EFI_STATUS status;
 
 	m->cpus.in_smm = true;
@@ -142,7 +151,11 @@ static EFI_STATUS dispatch(struct mm_machine *m, const struct mm_comm_request *r
 	m->cpus.bsp = 0;
 	if (m->mmst)
 		m->mmst->CurrentlyExecutingCpu = 0;
+	if (oh)
+		oh->mmi_begin(m, req->buffer, req->size, req->message, req->length);
 	status = mm_mmi_manage(m, &req->guid, NULL, (void *)(uintptr_t)req->message, len);
+	if (oh)
+		oh->mmi_end(m);
 	m->cpus.in_smm = in_smm;
 	m->cpus.executing = executing;
 	return status;

@@ -30,6 +30,7 @@ struct mm_memory {
 	unsigned count;
 	unsigned smram[MM_MAX_REGIONS]; /* indexes of the SMRAM regions */
 	unsigned smram_count;
+	unsigned comm_hint; /* region of the last communicate buffer (communicate.c) */
 };
 
 /* Validates the regions of platform p (sizes, page alignment, overlap). */

@@ -289,7 +289,8 @@ enum mm_err mm_emu_guest_call(struct mm_machine *m, unsigned cpu, uint64_t fn, u
 				      (unsigned long long)top);
 		goto out;
 	}
-	memcpy(a, args, nargs * sizeof(*a));
+	if (nargs)
+		memcpy(a, args, nargs * sizeof(*a));
 	top = bounce_in(m, top, nargs, a, bounced);
 	rsp = build_frame(g, top, nargs, a);
 	set_args(e, rsp, nargs, a);
