@@ -219,6 +219,29 @@ static void test_mm_ready_to_lock_sample_notify(void **state)
 	assert_int_equal(msg.NotifyCount, 1);
 }
 
+/*
+ * 64 CPUs (issue 3 asks for at least 64): the SW SMI from the last CPU goes
+ * through the chipset and the stub on every CPU, and the handler sees the
+ * right CPU's save state.
+ */
+static void test_mm_sw_smi_sample_64_cpus(void **state)
+{
+	struct fixture f = { 0 };
+	struct mm_platform p;
+	char err[512] = "";
+
+	(void)state;
+	mm_platform_default(&p);
+	p.cpus = 64;
+	if (mm_machine_create(&p, &f.m, err, sizeof(err)) != MM_OK)
+		fail_msg("64 CPUs: %s", err);
+	assert_int_equal(mm_driver_load_native(f.m, paths[SW_HANDLER], NULL), MM_OK);
+	assert_int_equal(mm_dispatch(f.m), MM_OK);
+	sw_smi_on(&f, 63, 0x6300, 0x3f);
+	sw_smi_on(&f, 0, 0x100, 0x01);
+	mm_machine_destroy(f.m);
+}
+
 /* mm_machine_destroy unloads every native image (dlclose through the unload hook). */
 static void test_mm_machine_destroy_unloads_samples(void **state)
 {
@@ -252,6 +275,7 @@ int main(void)
 		T(test_mm_communicate_msg_sample_short),
 		T(test_mm_sw_smi_sample),
 		T(test_mm_ready_to_lock_sample_notify),
+		cmocka_unit_test(test_mm_sw_smi_sample_64_cpus),
 		T(test_mm_machine_destroy_unloads_samples),
 	};
 
