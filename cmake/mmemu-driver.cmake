@@ -14,4 +14,10 @@ function(mmemu_add_native_driver name)
   endif()
   set_target_properties(${name} PROPERTIES PREFIX "" SUFFIX ".so"
                         C_VISIBILITY_PRESET hidden POSITION_INDEPENDENT_CODE ON)
+  # -DMMEMU_NATIVE_COVERAGE=ON: gcov counters in the driver; its .gcda files
+  # are written when mmemu unloads it (docs/debugging.md, "## Coverage").
+  if(MMEMU_NATIVE_COVERAGE)
+    target_compile_options(${name} PRIVATE --coverage)
+    target_link_options(${name} PRIVATE --coverage)
+  endif()
 endfunction()

@@ -28,6 +28,7 @@
 
 #include "call.h"
 #include "machine.h"
+#include "oracle-hook.h"
 
 #define POOL_MIN_SHIFT 4
 #define POOL_CLASSES 9
@@ -48,6 +49,7 @@ struct pool_block {
 	uint32_t efi_type;
 	uint8_t cls;        /* size class, or POOL_LARGE */
 	bool internal;
+	uint8_t debug;      /* MM_POOL_DEBUG_* the block was allocated with */
 };
 
 /* Free blocks of one size class; cap is every block ever carved for it. */
@@ -78,6 +80,11 @@ struct mm_pool {
 	const char *last_owner;
 	uint64_t last_base;
 	uint64_t last_guid[2];
+	/* Debug mode (mm_pool_set_debug): freed blocks waiting in quarantine. */
+	unsigned debug;
+	struct pool_block quar[MM_POOL_QUARANTINE];
+	unsigned quar_n, quar_next;
+	uint64_t quar_lo, quar_hi; /* bounds of the quarantined blocks */
 };
 
 static inline uint64_t slot_of(const struct mm_pool *pool, uint64_t addr)
@@ -290,7 +297,7 @@ static enum mm_err refill(struct mm_machine *m, unsigned c)
 /* Gives a block of more than POOL_MAX_SMALL bytes pages of its own. */
 static void *alloc_large(struct mm_machine *m, uint32_t efi_type, uint64_t size, bool internal)
 {
-	struct pool_block b = { 0, size, mm_alloc_owner(m), efi_type, POOL_LARGE, internal };
+	struct pool_block b = { 0, size, mm_alloc_owner(m), efi_type, POOL_LARGE, internal, 0 };
 	uint64_t pages = EFI_SIZE_TO_PAGES(size);
 
 	if (size > EFI_PAGES_TO_SIZE(m->smram.total_pages)) {
@@ -328,7 +335,7 @@ static inline uint64_t alloc_fast(struct mm_machine *m, uint32_t efi_type, uint6
 	uint64_t addr, i;
 	unsigned c;
 
-	if (size - 1 >= POOL_MAX_SMALL || (m->log.mask & MM_LOG_MEMORY))
+	if (size - 1 >= POOL_MAX_SMALL || (m->log.mask & MM_LOG_MEMORY) || pool->debug)
 		return 0;
 	c = class_of(size);
 	pc = &pool->cls[c];
@@ -349,13 +356,13 @@ static inline uint64_t alloc_fast(struct mm_machine *m, uint32_t efi_type, uint6
 	b->efi_type = efi_type;
 	b->cls = (uint8_t)c;
 	b->internal = internal;
+	b->debug = 0;
 	pool->live++;
 	return addr;
 }
 
 /* Every allocation alloc_fast declines: sizes 0 and large, refills, growth, logging. */
-static __attribute__((noinline)) void *alloc_slow(struct mm_machine *m, uint32_t efi_type,
-						  uint64_t size, bool internal)
+static void *alloc_plain(struct mm_machine *m, uint32_t efi_type, uint64_t size, bool internal)
 {
 	struct mm_pool *pool = m->pool;
 	struct pool_block b;
@@ -371,7 +378,7 @@ static __attribute__((noinline)) void *alloc_slow(struct mm_machine *m, uint32_t
 	if (!pc->top && refill(m, c))
 		return NULL;
 	b = (struct pool_block){ pc->free[pc->top - 1], size, mm_alloc_owner(m), efi_type,
-				 (uint8_t)c, internal };
+				 (uint8_t)c, internal, 0 };
 	if (table_insert(m, pool, &b))
 		return NULL;
 	pc->top--;
@@ -379,6 +386,39 @@ static __attribute__((noinline)) void *alloc_slow(struct mm_machine *m, uint32_t
 	       (unsigned long long)b.addr, (unsigned long long)size, efi_type,
 	       internal ? " (internal)" : "");
 	return (void *)(uintptr_t)b.addr;
+}
+
+/*
+ * Debug mode: the block gets MM_POOL_REDZONE more bytes, filled with the red
+ * zone byte, and its body the fresh pattern, as the mode asks.
+ */
+static void *alloc_debug(struct mm_machine *m, uint32_t efi_type, uint64_t size, bool internal)
+{
+	unsigned dbg = m->pool->debug;
+	uint64_t req = size ? size : 1, extra = (dbg & MM_POOL_DEBUG_REDZONE) ? MM_POOL_REDZONE : 0;
+	uint64_t pattern = MM_POOL_FRESH_PATTERN;
+	uint8_t *p = alloc_plain(m, efi_type, req + extra, internal);
+	struct pool_block *b;
+
+	if (!p)
+		return NULL;
+	b = table_find(m->pool, (uint64_t)(uintptr_t)p);
+	b->size = req;
+	b->debug = (uint8_t)dbg;
+	if (dbg & MM_POOL_DEBUG_POISON)
+		for (uint64_t i = 0; i < req; i++)
+			p[i] = (uint8_t)(pattern >> (8 * (i & 7)));
+	if (extra)
+		memset(p + req, MM_POOL_REDZONE_BYTE, extra);
+	return p;
+}
+
+static __attribute__((noinline)) void *alloc_slow(struct mm_machine *m, uint32_t efi_type,
+						  uint64_t size, bool internal)
+{
+	if (m->pool->debug)
+		return alloc_debug(m, efi_type, size, internal);
+	return alloc_plain(m, efi_type, size, internal);
 }
 
 void *mm_pool_alloc(struct mm_machine *m, uint32_t efi_type, uint64_t size, bool internal)
@@ -434,6 +474,9 @@ static const char *why_not_block(struct mm_machine *m, uint64_t addr, const char
 	for (unsigned c = 0; c < POOL_CLASSES; c++)
 		if (on_free_stack(m->pool, c, addr))
 			return "double free";
+	for (unsigned i = 0; i < m->pool->quar_n; i++)
+		if (m->pool->quar[i].addr == addr)
+			return "double free (block in quarantine)";
 	b = block_around(m->pool, addr);
 	if (b) {
 		*owner = b->owner;
@@ -447,6 +490,10 @@ static enum mm_err bad_free(struct mm_machine *m, uint64_t addr)
 {
 	const char *owner;
 	const char *why = why_not_block(m, addr, &owner);
+	struct mm_oracle_hooks *h = m->pool->debug ? mm_oracle_hooks(m) : NULL;
+
+	if (h && h->pool && !strncmp(why, "double free", 11))
+		h->pool(m, "double free", addr, addr, 0);
 
 	mm_log(m, MM_LOG_WARN, "pool: %s freed 0x%llx: %s%s%s", mm_executing_name(m),
 	       (unsigned long long)addr, why, owner ? " allocated by " : "", owner ? owner : "");
@@ -471,7 +518,7 @@ static inline bool free_fast(struct mm_machine *m, uint64_t addr)
 	struct pool_block *b;
 	struct pool_class *pc;
 
-	if ((m->log.mask & MM_LOG_MEMORY) || (addr & 15))
+	if ((m->log.mask & MM_LOG_MEMORY) || (addr & 15) || pool->debug)
 		return false;
 	b = table_find(pool, addr);
 	if (!b || b->cls == POOL_LARGE)
@@ -480,6 +527,73 @@ static inline bool free_fast(struct mm_machine *m, uint64_t addr)
 	table_remove(pool, b);
 	pc->free[pc->top++] = addr;
 	return true;
+}
+
+/* Gives a block back for real: to its class, or its pages to the heap. */
+static enum mm_err release(struct mm_machine *m, uint64_t addr, uint64_t size, unsigned c)
+{
+	if (c == POOL_LARGE)
+		return free_large(m, addr, size);
+	m->pool->cls[c].free[m->pool->cls[c].top++] = addr;
+	return MM_OK;
+}
+
+/* First damaged byte of b's red zone, or 0 (blocks without one: 0). */
+static uint64_t redzone_damage(const struct pool_block *b)
+{
+	const uint8_t *p = (const uint8_t *)(uintptr_t)(b->addr + b->size);
+
+	if (!(b->debug & MM_POOL_DEBUG_REDZONE))
+		return 0;
+	for (unsigned i = 0; i < MM_POOL_REDZONE; i++)
+		if (p[i] != MM_POOL_REDZONE_BYTE)
+			return b->addr + b->size + i;
+	return 0;
+}
+
+/* Recomputes the bounds of the quarantine. */
+static void quar_bounds(struct mm_pool *pool)
+{
+	pool->quar_lo = UINT64_MAX;
+	pool->quar_hi = 0;
+	for (unsigned i = 0; i < pool->quar_n; i++) {
+		const struct pool_block *q = &pool->quar[i];
+
+		if (q->addr < pool->quar_lo)
+			pool->quar_lo = q->addr;
+		if (q->addr + q->size > pool->quar_hi)
+			pool->quar_hi = q->addr + q->size;
+	}
+}
+
+/*
+ * Debug mode free: reports a damaged red zone, poisons the block and puts it
+ * in quarantine; the oldest quarantined block is released when it is full.
+ */
+static enum mm_err free_debug(struct mm_machine *m, struct pool_block *b)
+{
+	struct mm_pool *pool = m->pool;
+	struct pool_block blk = *b;
+	uint64_t bad = redzone_damage(b);
+	struct mm_oracle_hooks *h;
+	enum mm_err err = MM_OK;
+
+	if (bad && (h = mm_oracle_hooks(m)) && h->pool)
+		h->pool(m, "overflow", bad, blk.addr, blk.size);
+	table_remove(pool, b);
+	memset((void *)(uintptr_t)blk.addr, MM_POOL_FREED_BYTE, blk.size);
+	if (pool->quar_n == MM_POOL_QUARANTINE) {
+		struct pool_block *old = &pool->quar[pool->quar_next];
+
+		err = release(m, old->addr, old->size + ((old->debug & MM_POOL_DEBUG_REDZONE) ?
+							  MM_POOL_REDZONE : 0), old->cls);
+		pool->quar[pool->quar_next] = blk;
+		pool->quar_next = (pool->quar_next + 1) % MM_POOL_QUARANTINE;
+	} else {
+		pool->quar[pool->quar_n++] = blk;
+	}
+	quar_bounds(pool);
+	return err;
 }
 
 /* Every free free_fast declines: refusals, large blocks, logging. */
@@ -492,6 +606,8 @@ static __attribute__((noinline)) enum mm_err free_slow(struct mm_machine *m, uin
 
 	if (!b)
 		return bad_free(m, addr);
+	if (pool->debug)
+		return free_debug(m, b);
 	c = b->cls;
 	size = b->size;
 	mm_log(m, MM_LOG_MEMORY, "pool: %s freed 0x%llx size 0x%llx type %u of %s",
@@ -511,6 +627,74 @@ enum mm_err mm_pool_free(struct mm_machine *m, void *p)
 	if (__builtin_expect(free_fast(m, addr), 1))
 		return MM_OK;
 	return free_slow(m, addr);
+}
+
+void mm_pool_set_debug(struct mm_machine *m, unsigned flags)
+{
+	struct mm_pool *pool = m->pool;
+
+	if (!pool)
+		return;
+	if (!(flags & MM_POOL_DEBUG_REDZONE)) { /* leaving: the quarantine is released */
+		for (unsigned i = 0; i < pool->quar_n; i++) {
+			const struct pool_block *q = &pool->quar[i];
+
+			release(m, q->addr, q->size + ((q->debug & MM_POOL_DEBUG_REDZONE) ?
+						       MM_POOL_REDZONE : 0), q->cls);
+		}
+		pool->quar_n = pool->quar_next = 0;
+		quar_bounds(pool);
+	}
+	pool->debug = flags & (MM_POOL_DEBUG_REDZONE | MM_POOL_DEBUG_POISON);
+}
+
+enum mm_pool_hit mm_pool_probe(const struct mm_machine *m, uint64_t addr, uint64_t *block,
+			       uint64_t *size)
+{
+	const struct mm_pool *pool = m->pool;
+
+	if (!pool || !(pool->debug & MM_POOL_DEBUG_REDZONE))
+		return MM_POOL_HIT_NONE;
+	if (addr >= pool->quar_lo && addr < pool->quar_hi)
+		for (unsigned i = 0; i < pool->quar_n; i++)
+			if (addr - pool->quar[i].addr < pool->quar[i].size) {
+				*block = pool->quar[i].addr;
+				*size = pool->quar[i].size;
+				return MM_POOL_HIT_FREED;
+			}
+	/* small blocks sit at multiples of their class size inside their carrier */
+	for (unsigned c = 0; c < POOL_CLASSES; c++) {
+		uint64_t csize = (uint64_t)1 << (c + POOL_MIN_SHIFT), base = addr & ~(csize - 1);
+		const struct pool_block *b = base ? table_find(pool, base) : NULL;
+
+		if (b && b->cls == c && (b->debug & MM_POOL_DEBUG_REDZONE) &&
+		    addr - base >= b->size && addr - base < b->size + MM_POOL_REDZONE) {
+			*block = base;
+			*size = b->size;
+			return MM_POOL_HIT_REDZONE;
+		}
+	}
+	return MM_POOL_HIT_NONE;
+}
+
+bool mm_pool_check_redzones(struct mm_machine *m)
+{
+	struct mm_pool *pool = m->pool;
+	struct mm_oracle_hooks *h;
+
+	if (!pool || !(pool->debug & MM_POOL_DEBUG_REDZONE))
+		return false;
+	for (uint64_t i = 0; i <= pool->mask; i++) {
+		const struct pool_block *b = &pool->tab[i];
+		uint64_t bad = b->addr > TOMB ? redzone_damage(b) : 0;
+
+		if (!bad)
+			continue;
+		if ((h = mm_oracle_hooks(m)) && h->pool)
+			h->pool(m, "overflow", bad, b->addr, b->size);
+		return true;
+	}
+	return false;
 }
 
 enum mm_err mm_pool_init(struct mm_machine *m)

@@ -47,6 +47,50 @@ const char *mm_alloc_owner(struct mm_machine *m);
 /* Visits every live block (see mm_smram_allocations). */
 unsigned mm_pool_visit(struct mm_machine *m, bool all, mm_alloc_visit visit, void *user);
 
+/*
+ * Debug mode of the pool, for the bug oracles (emu/oracle.c). Off by
+ * default; the fast paths only test one flag when it is off.
+ *   MM_POOL_DEBUG_REDZONE  MM_POOL_REDZONE bytes of MM_POOL_REDZONE_BYTE after
+ *                          every new block, checked at free and by
+ *                          mm_pool_check_redzones; freed blocks are filled
+ *                          with MM_POOL_FREED_BYTE and kept unallocated in a
+ *                          quarantine of MM_POOL_QUARANTINE blocks
+ *   MM_POOL_DEBUG_POISON   new blocks filled with MM_POOL_FRESH_PATTERN
+ *                          (little-endian 64-bit words), so that SMRAM
+ *                          contents that leak are recognisable
+ * Blocks allocated before the mode was turned on have no red zone.
+ */
+#define MM_POOL_DEBUG_REDZONE 1u
+#define MM_POOL_DEBUG_POISON 2u
+#define MM_POOL_REDZONE 32u
+#define MM_POOL_REDZONE_BYTE 0xFB
+#define MM_POOL_FREED_BYTE 0xFD
+#define MM_POOL_QUARANTINE 64u
+#define MM_POOL_FRESH_PATTERN 0xC35A4D41524D53A5ull /* bytes A5 'S' 'M' 'R' 'A' 'M' 'Z' C3 */
+
+void mm_pool_set_debug(struct mm_machine *m, unsigned flags);
+
+/* What an SMRAM address is to the pool in debug mode. */
+enum mm_pool_hit {
+	MM_POOL_HIT_NONE,
+	MM_POOL_HIT_REDZONE, /* in the red zone after a live small block: overflow */
+	MM_POOL_HIT_FREED,   /* in a quarantined (freed) block: use after free */
+};
+
+/*
+ * Classifies addr (debug mode; MM_POOL_HIT_NONE otherwise); *block and *size
+ * receive the block concerned. Cheap enough for a memory hook: a quarantine
+ * scan and one table probe per size class.
+ */
+enum mm_pool_hit mm_pool_probe(const struct mm_machine *m, uint64_t addr, uint64_t *block,
+			       uint64_t *size);
+
+/*
+ * Checks the red zone of every live block (debug mode); the first damaged
+ * one is reported to the oracles (core/oracle-hook.h). True when one is.
+ */
+bool mm_pool_check_redzones(struct mm_machine *m);
+
 /* MM System Table services (PI 1.8 vol. 4, 4.2). */
 EFI_STATUS EFIAPI MmAllocatePool(EFI_MEMORY_TYPE PoolType, UINTN Size, VOID **Buffer);
 EFI_STATUS EFIAPI MmFreePool(VOID *Buffer);

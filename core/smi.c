@@ -13,6 +13,7 @@
  */
 #include "call.h"
 #include "machine.h"
+#include "oracle-hook.h"
 
 #define APM_CNT_PORT 0xB2 /* APM control: writing it raises the software SMI */
 #define APM_STS_PORT 0xB3 /* APM status: a data byte for the SMI handler */
@@ -87,6 +88,7 @@ enum mm_err mm_smi_service(struct mm_machine *m)
 EFI_STATUS mm_mm_entry(struct mm_machine *m, unsigned bsp)
 {
 	EFI_MM_SYSTEM_TABLE *st = m->mmst;
+	struct mm_oracle_hooks *oh = mm_oracle_hooks(m);
 	EFI_STATUS status;
 
 	m->cpus.bsp = bsp;
@@ -99,7 +101,11 @@ EFI_STATUS mm_mm_entry(struct mm_machine *m, unsigned bsp)
 	}
 	mm_log(m, MM_LOG_SMI, "SMI #%llu: MmEntryPoint on BSP %u, source CPU %u, %u CPUs",
 	       (unsigned long long)m->smi.count, bsp, m->smi.source_cpu, m->cpus.count);
+	if (oh)
+		oh->mmi_begin(m, 0, 0, 0, 0);
 	status = mm_mmi_manage(m, NULL, NULL, NULL, NULL);
+	if (oh)
+		oh->mmi_end(m);
 	mm_log(m, MM_LOG_SMI, "SMI #%llu: root MMI handlers returned 0x%llx",
 	       (unsigned long long)m->smi.count, (unsigned long long)status);
 	return status;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "machine.h"
+#include "oracle-hook.h"
 #include "stop.h"
 
 const char *mm_stop_kind_name(enum mm_stop_kind kind)
@@ -36,6 +37,7 @@ struct mm_stop *mm_stop_set(struct mm_machine *m, enum mm_stop_kind kind, unsign
 {
 	struct mm_stop *s = &m->stop;
 	struct mm_image *img = rip ? mm_image_find(m, rip) : NULL;
+	struct mm_oracle_hooks *h;
 	va_list ap;
 
 	memset(s, 0, sizeof(*s));
@@ -48,6 +50,8 @@ struct mm_stop *mm_stop_set(struct mm_machine *m, enum mm_stop_kind kind, unsign
 	va_start(ap, fmt);
 	vsnprintf(s->message, sizeof(s->message), fmt, ap);
 	va_end(ap);
+	if (kind != MM_STOP_ORACLE && (h = mm_oracle_hooks(m)) && h->stopped)
+		h->stopped(m, s); /* an oracle may claim it (hang, callout, canary) */
 	snprintf(m->errmsg, sizeof(m->errmsg), "%s", s->message);
 	mm_log(m, MM_LOG_WARN, "guest stopped (%s): %s", mm_stop_kind_name(kind), s->message);
 	return s;

@@ -249,7 +249,17 @@ static void bounce_out(unsigned nargs, const uint64_t *orig, const uint64_t *a,
 			memcpy((void *)(uintptr_t)orig[i], (const void *)(uintptr_t)a[i], 8);
 }
 
-/* Engine flags that a call must leave as it found them. */
+/*
+ * Engine flags that a call must leave as it found them.
+ *
+ * The light path: inside an SMI, when the engine holds the stub's 64-bit
+ * SMM state (smm64: it differs from a CPU's state at the host call only in
+ * the registers the model rewrites before resuming it, see emu/smi.c), a
+ * call at depth 0 needs no context save or restore: it runs in that state
+ * on the CPU's stack below its host call, and only clobbers registers the
+ * model rewrites anyway. A failed call clears smm64 so that the whole trap
+ * context is restored next.
+ */
 struct saved_flags {
 	unsigned running;
 	bool normal, flat64, smm64;
@@ -263,7 +273,7 @@ enum mm_err mm_emu_guest_call(struct mm_machine *m, unsigned cpu, uint64_t fn, u
 	struct mm_emu *e;
 	struct saved_flags f;
 	uint64_t top, rsp, a[MM_CALL_MAX_ARGS];
-	bool bounced[MM_CALL_MAX_ARGS] = { false };
+	bool bounced[MM_CALL_MAX_ARGS] = { false }, light = false;
 	enum mm_err err;
 
 	if (!g)
@@ -278,12 +288,14 @@ enum mm_err mm_emu_guest_call(struct mm_machine *m, unsigned cpu, uint64_t fn, u
 		if ((g->seen_installs != m->mmdb.install_count + m->dxedb.install_count ||
 		     g->seen_dxe != m->dxe.created) && mm_emu_thunk_refresh(m))
 			return MM_ERR_NOMEM;
-		uc_context_save(e->uc, g->outer);
+		light = m->cpus.in_smm && e->smm64 && e->cpu[cpu].trap_valid;
+		if (!light)
+			uc_context_save(e->uc, g->outer);
 		if (!m->cpus.in_smm)
 			e->blocks = 0; /* initialization: each call gets the whole budget */
 		g->callout = false;
 	}
-	top = enter_context(g, cpu);
+	top = light ? e->cpu[cpu].arrival.rsp - STACK_GAP : enter_context(g, cpu);
 	if (!mm_mem_ptr(m, top - 0x1000, 0x1000)) {
 		err = mm_emu_stop_msg(e, cpu, "emulated call", "no stack at 0x%llx",
 				      (unsigned long long)top);
@@ -302,8 +314,10 @@ enum mm_err mm_emu_guest_call(struct mm_machine *m, unsigned cpu, uint64_t fn, u
 out:
 	if (g->depth)
 		uc_context_restore(e->uc, g->ctx[g->depth - 1]);
-	else
+	else if (!light)
 		uc_context_restore(e->uc, g->outer);
+	else if (err)
+		f.smm64 = false; /* the next resume restores the whole trap context */
 	e->running = f.running;
 	e->normal = f.normal;
 	e->flat64 = f.flat64;

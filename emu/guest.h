@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <unicorn/unicorn.h>
 
@@ -88,5 +89,14 @@ enum mm_err mm_emu_thunk_init(struct mm_emu_guest *g);
 /* struct mm_cpu_ops.call of the Unicorn model (emu/guest-call.c). */
 enum mm_err mm_emu_guest_call(struct mm_machine *m, unsigned cpu, uint64_t fn, unsigned nargs,
 			      const uint64_t *args, uint64_t *ret);
+
+/*
+ * mmemu bench emulated (emu/bench-guest.c): communicate rate to the 256-byte
+ * copy handler of the PE image at driver, and the bare-Unicorn baseline
+ * calling the same handler. Prints "name: value unit" lines; 0 or -1.
+ */
+int mm_bench_emulated(FILE *out, const char *driver);
+/* The callgrind worker: n host -> emulated -> host calls. 0 or -1. */
+int mm_bench_emulated_nested_worker(unsigned long n);
 
 #endif /* EMU_GUEST_H */

@@ -118,6 +118,8 @@ struct mm_emu {
 	uint64_t smrr_base, smrr_mask; /* IA32_SMRR_PHYSBASE / PHYSMASK, all CPUs */
 	struct mm_emu_hidden hidden[MM_EMU_MAX_HIDDEN];
 	unsigned nhidden;    /* > 0 while the guard is on */
+
+	struct mm_gdb *gdb;  /* attached debugger (emu/gdb.c), NULL: none */
 };
 
 /* Host pointer of [addr, addr+len) for the model (guest memory or relocation area). */

@@ -9,6 +9,7 @@
 #include "core/machine.h"
 #include "devices/devices.h"
 #include "emu.h"
+#include "gdb.h"
 
 enum mm_err mm_machine_create(const struct mm_platform *p, struct mm_machine **out, char *err,
 			      size_t errlen)
@@ -22,6 +23,8 @@ enum mm_err mm_machine_create(const struct mm_platform *p, struct mm_machine **o
 	e = mm_devices_attach(m);
 	if (!e && m->platform.cpu_engine == MM_CPU_UNICORN)
 		e = mm_emu_attach(m);
+	if (!e && m->platform.cpu_engine == MM_CPU_UNICORN)
+		e = mm_gdb_from_env(m); /* MMEMU_GDB_PORT: mmemu run --gdb, mmemu debug */
 	if (e) {
 		if (err)
 			snprintf(err, errlen, "%s", m->errmsg);

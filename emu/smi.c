@@ -30,6 +30,7 @@
 
 #include "core/call.h"
 #include "core/stop.h"
+#include "emu/gdb.h"
 #include "emu/guest.h"
 #include "emu/model.h"
 
@@ -69,6 +70,8 @@ static enum mm_err arrive(struct mm_emu *e, unsigned cpu, bool with_io, unsigned
 		return MM_OK;
 	}
 	uc_context_restore(e->uc, c->entry_ctx);
+	if (e->gdb)
+		mm_gdb_smi_entry(e, cpu);
 	ev = mm_emu_run(e, cpu, MM_STUB_ENTRY, &uerr);
 	if (ev != MM_EMU_EV_HOST_CALL)
 		return mm_emu_stop(e, cpu, ev, uerr, "SMI entry (stub)");
@@ -138,6 +141,8 @@ static enum mm_err resume(struct mm_emu *e, unsigned cpu, unsigned live)
 	ev = mm_emu_run(e, cpu, *ret, &uerr);
 	if (ev != MM_EMU_EV_RSM)
 		return mm_emu_stop(e, cpu, ev, uerr, "return to the interrupted code (RSM)");
+	if (e->gdb)
+		mm_gdb_rsm(e, cpu);
 	e->flat64 = e->smm64 = true; /* the stub's RSM is in its flat 64-bit part */
 	err = mm_emu_rsm(e, cpu, c->smbase, false);
 	if (!err)

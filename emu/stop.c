@@ -15,6 +15,7 @@
 #include <capstone/capstone.h>
 
 #include "core/stop.h"
+#include "emu/gdb.h"
 #include "emu/model.h"
 
 /* The mode the engine is in, and the linear address of RIP in it. */
@@ -126,6 +127,8 @@ enum mm_err mm_emu_stop(struct mm_emu *e, unsigned cpu, enum mm_emu_event ev, uc
 	snprintf(s->step, sizeof(s->step), "%.63s", step);
 	if (ev == MM_EMU_EV_UNMAPPED)
 		s->address = e->fault_addr;
+	if (e->gdb)
+		mm_gdb_stop_record(e, cpu, ev);
 	return MM_ERR_STOPPED;
 }
 

@@ -68,10 +68,20 @@ static void on_thunk(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	uc_emu_stop(uc);
 }
 
+/* True when addr is on a RAM thunk page (boot services, DXE protocols). */
+static bool on_ram_thunks(const struct mm_emu_guest *g, uint64_t addr)
+{
+	for (unsigned i = 0; i < MM_THUNK_PAGES && g->ram.page[i]; i++)
+		if (addr - g->ram.page[i] < EFI_PAGE_SIZE)
+			return true;
+	return false;
+}
+
 /*
- * Block hook: SMM code fetching outside SMRAM is a callout (the RAM thunk
- * page included: a boot service called from SMM). Only while a host->guest
- * call runs in SMM; the stub and normal-world code are not watched.
+ * Block hook: SMM code fetching outside SMRAM is a callout. Only while a
+ * host->guest call runs in SMM; the stub and normal-world code are not
+ * watched. The RAM thunks (boot services) are left to the DXE world's rule,
+ * which makes them callouts after ReadyToLock, as for native drivers.
  */
 static void on_block_callout(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
@@ -80,7 +90,8 @@ static void on_block_callout(uc_engine *uc, uint64_t addr, uint32_t size, void *
 	struct mm_stop *s;
 
 	(void)size;
-	if (!g->depth || !m->cpus.in_smm || g->callout || mm_mem_inside_smram(m, addr, 1))
+	if (!g->depth || !m->cpus.in_smm || g->callout || mm_mem_inside_smram(m, addr, 1) ||
+	    on_ram_thunks(g, addr))
 		return;
 	if (m->dxe.callouts_expected) {
 		mm_log(m, MM_LOG_WARN, "callout (expected): %s fetched code at 0x%llx outside SMRAM",

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mmemu/driver.h>
 #include <mmemu/log.h>
 
 #include "loader-util.h"
@@ -65,7 +66,7 @@ static const char *const platform_keys[] = { "include", "name", "cpus", "save-st
 					      "instruction-budget",
 					      /* loaded by scenarios/platform.c */
 					      "pcds", "dxe-protocols", "flash", "ecam", "pmbase",
-					      "init-model", NULL };
+					      "init-model", "oracles", NULL };
 
 static bool load_region(struct ld *l, const struct sc_node *n, struct mm_region_desc *r)
 {
@@ -229,26 +230,33 @@ static bool load_platform_node(struct ld *l, const struct sc_node *n, struct mm_
 
 /* ---- drivers ---- */
 
-/* Finds a bare driver file name in $MMEMU_DRIVER_DIR, then the build's driver dir. */
+/*
+ * Finds a bare driver file name in $MMEMU_DRIVER_DIR, then the build's driver
+ * dir; in each, then in its pe/ folder (the PE32+ builds of tests/drivers/pe).
+ */
 static char *find_bare_driver(struct ld *l, const struct sc_node *n)
 {
 	const char *dirs[2] = { getenv("MMEMU_DRIVER_DIR"), MMEMU_DRIVER_DIR };
+	static const char *const subs[2] = { "", "pe/" };
 
-	for (unsigned i = 0; i < 2; i++) {
-		size_t dl, nl = n->len;
+	for (unsigned i = 0; i < 4; i++) {
+		const char *dir = dirs[i / 2], *sub = subs[i % 2];
+		size_t dl, sl = strlen(sub), nl = n->len;
 		char *p;
 
-		if (!dirs[i] || !dirs[i][0])
+		if (!dir || !dir[0])
 			continue;
-		dl = strlen(dirs[i]);
-		p = sc_alloc(&l->s->arena, dl + nl + 2);
+		dl = strlen(dir);
+		p = sc_alloc(&l->s->arena, dl + sl + nl + 2);
 		if (!p) {
 			ld_fail(l, n, "out of memory");
 			return NULL;
 		}
-		memcpy(p, dirs[i], dl);
+		memcpy(p, dir, dl);
 		p[dl] = '/';
-		memcpy(p + dl + 1, n->text, nl);
+		memcpy(p + dl + 1, sub, sl);
+		memcpy(p + dl + 1 + sl, n->text, nl);
+		p[dl + 1 + sl + nl] = 0;
 		if (ld_exists(p))
 			return p;
 	}
@@ -257,22 +265,71 @@ static char *find_bare_driver(struct ld *l, const struct sc_node *n)
 	return NULL;
 }
 
+/* `type:` of an image driver: standalone, traditional or combined. */
+static bool load_driver_type(struct ld *l, const struct sc_node *v, struct sc_driver *d)
+{
+	static const struct {
+		const char *name;
+		enum mm_module_type type;
+	} types[] = { { "standalone", MM_MODULE_STANDALONE },
+		      { "traditional", MM_MODULE_TRADITIONAL },
+		      { "combined", MM_MODULE_COMBINED } };
+
+	if (!ld_scalar(l, v, "type"))
+		return false;
+	for (unsigned i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (!strcmp(v->text, types[i].name)) {
+			d->type = types[i].type;
+			return true;
+		}
+	return ld_fail(l, v, "type: expected standalone, traditional or combined, not '%.60s'",
+		       v->text);
+}
+
+/* The optional `depex:` and `type:` keys, only with `image:`. */
+static bool load_image_keys(struct ld *l, const struct sc_node *n, struct sc_driver *d)
+{
+	const struct sc_node *v;
+
+	if (!d->image) {
+		if ((v = ld_key(n, "depex")) || (v = ld_key(n, "type")))
+			return ld_fail(l, v, "'depex' and 'type' go with 'image' drivers only");
+		return true;
+	}
+	if ((v = ld_get(n, "depex"))) {
+		if (!ld_scalar(l, v, "depex"))
+			return false;
+		d->depex = sc_alloc(&l->s->arena, v->len + 1);
+		if (!d->depex)
+			return ld_fail(l, v, "out of memory");
+		memcpy(d->depex, v->text, v->len);
+		d->depex[v->len] = 0;
+	}
+	if ((v = ld_get(n, "type")) && !load_driver_type(l, v, d))
+		return false;
+	return true;
+}
+
 static bool load_driver(struct ld *l, const struct sc_node *n, struct sc_driver *d)
 {
-	static const char *const keys[] = { "native", "image", "fv", "modules", "depex", NULL };
+	static const char *const keys[] = { "native", "image", "depex", "type", "fv", "modules",
+					    NULL };
 	const struct sc_node *v;
 
 	if (!ld_map(l, n, "driver") || !ld_keys(l, n, keys))
 		return false;
-	for (unsigned i = 1; keys[i]; i++)
+	for (unsigned i = 4; keys[i]; i++)
 		if (ld_key(n, keys[i]))
 			return ld_fail(l, ld_key(n, keys[i]),
-				       "'%s' drivers are not supported yet (only 'native')",
-				       keys[i]);
-	v = ld_get(n, "native");
+				       "'%s' drivers are not supported yet (only 'native' and "
+				       "'image')", keys[i]);
+	if (ld_key(n, "native") && ld_key(n, "image"))
+		return ld_fail(l, n, "driver: 'native' or 'image', not both");
+	d->image = ld_key(n, "image") != NULL;
+	v = ld_get(n, d->image ? "image" : "native");
 	if (!v)
-		return ld_fail(l, n, "driver: expected a 'native' key");
-	if (!ld_scalar(l, v, "native"))
+		return ld_fail(l, n, "driver: expected a 'native' or an 'image' key");
+	if (!ld_scalar(l, v, d->image ? "image" : "native") || !load_image_keys(l, n, d))
 		return false;
 	d->line = v->line;
 	if (!strchr(v->text, '/')) {

@@ -157,6 +157,9 @@ struct sc_step {
 struct sc_driver {
 	char *path;     /* resolved */
 	unsigned line;
+	bool image;     /* `image:` (PE/TE/ELF on the emulated CPU), else `native:` */
+	char *depex;    /* `depex:` of an image driver, NULL: none given */
+	unsigned type;  /* `type:` of an image driver (enum mm_module_type), 0: from the image */
 };
 
 /* A PCD value of the platform (`pcds:`), in the default token space unless has_guid. */
@@ -185,6 +188,7 @@ struct sc_platform_ext {
 	uint64_t ecam;
 	bool has_pmbase;
 	uint16_t pmbase;
+	uint32_t oracles;               /* enum mm_oracle_class bits (include/mmemu/oracle.h) */
 };
 
 struct mm_scenario {

@@ -14,7 +14,7 @@
  * Paths of vars and code are relative to the file that names them; save is
  * taken as given (relative to the working directory). An included platform
  * contributes its PCDs and protocols; every other key of the including file
- * replaces the included one's.
+ * replaces the included one's (inside flash, key by key).
  */
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +22,7 @@
 #include <mmemu/dxe.h>
 #include <mmemu/flash.h>
 #include <mmemu/machine.h>
+#include <mmemu/oracle.h>
 #include <mmemu/pci.h>
 
 #include "platform.h"
@@ -145,6 +146,27 @@ static bool load_flash(struct ld *l, const struct sc_node *n, struct sc_platform
 	return true;
 }
 
+/* `oracles: [smram-write, pool, ...]` (or `all`): the bug oracles to turn on. */
+static bool load_oracles(struct ld *l, const struct sc_node *n, struct sc_platform_ext *x)
+{
+	uint32_t bit;
+
+	if (!ld_seq(l, n, "oracles"))
+		return false;
+	x->oracles = 0;
+	for (const struct sc_node *c = n->first; c; c = c->next) {
+		if (!ld_scalar(l, c, "oracles"))
+			return false;
+		bit = mm_oracle_parse(c->text);
+		if (!bit)
+			return ld_fail(l, c, "oracles: unknown oracle '%.40s' (expected smram-write, "
+				       "callout, comm-oob, double-fetch, pool, stack, disclosure, "
+				       "hang or all)", c->text);
+		x->oracles |= bit;
+	}
+	return true;
+}
+
 bool sc_platform_ext_load(struct ld *l, const struct sc_node *n, struct mm_platform *p)
 {
 	struct sc_platform_ext *x = &l->s->platform_ext;
@@ -173,6 +195,8 @@ bool sc_platform_ext_load(struct ld *l, const struct sc_node *n, struct mm_platf
 		x->pmbase = (uint16_t)u;
 		x->has_pmbase = ok;
 	}
+	if (ok && (v = ld_get(n, "oracles")))
+		ok = load_oracles(l, v, x);
 	if (ok && (v = ld_get(n, "init-model"))) {
 		ok = ld_scalar(l, v, "init-model");
 		if (ok && !strcmp(v->text, "dxe"))
@@ -237,6 +261,8 @@ enum mm_err sc_platform_ext_apply(struct sc_run *r)
 		err = apply_flash(r, x);
 	if (!err)
 		err = apply_dxe(r, x);
+	if (!err && x->oracles)
+		err = mm_oracle_enable(r->m, x->oracles);
 	if (err)
 		sc_failf(r, "platform: %s: %s", sc_err_name(err), mm_machine_error(r->m));
 	return err;

@@ -30,6 +30,7 @@ static void sink(void *user, enum mm_log_cat cat, const char *line)
 	struct sc_run *r = user;
 	size_t len = strlen(line);
 
+	sc_hooks_log(r, cat, line);
 	if (r->echo_mask & (uint32_t)cat)
 		fprintf(stderr, "[%s] %s\n", mm_log_cat_name(cat), line);
 	if (!(r->s->log_mask & (uint32_t)cat))
@@ -65,8 +66,7 @@ static void observer(void *user, const char *driver, uint64_t address, const uin
 	struct sc_run *r = user;
 	const struct mm_image *img;
 
-	(void)type;
-	(void)status;
+	sc_hooks_handler(r, driver, address, type, status);
 	if (!driver || r->nhandlers >= HANDLERS_MAX)
 		return;
 	img = mm_image_find(r->m, address);
@@ -140,7 +140,9 @@ static void clear_step(struct sc_run *r)
 static bool load_driver(struct sc_run *r, const struct sc_driver *d, bool ignore_depex)
 {
 	unsigned index;
-	enum mm_err err = mm_driver_load_native(r->m, d->path, &index);
+	enum mm_err err = d->image ? mm_driver_load_image_type(r->m, d->path, d->depex,
+							       (enum mm_module_type)d->type, &index)
+				   : mm_driver_load_native(r->m, d->path, &index);
 
 	if (err) {
 		r->line = d->line;
@@ -231,6 +233,7 @@ static bool run_steps(struct sc_run *r, const struct sc_step *steps, size_t n,
 static bool run_step(struct sc_run *r, const struct sc_step *st, const char *label)
 {
 	enum mm_err err;
+	bool ok;
 
 	if (st->action == SC_REPEAT) {
 		for (uint64_t i = 0; i < st->count; i++) {
@@ -255,10 +258,11 @@ static bool run_step(struct sc_run *r, const struct sc_step *st, const char *lab
 	if (r->verbose)
 		fprintf(r->out, "  %s:%u: %s\n", r->s->path, st->line, r->label);
 	r->steps_run++;
+	sc_hooks_step_begin(r, st);
 	err = do_action(r, st);
-	if (r->message)
-		return false;
-	return sc_check(r, st, &st->expect, err);
+	ok = !r->message && sc_check(r, st, &st->expect, err);
+	sc_hooks_step_end(r, st, err);
+	return ok;
 }
 
 static bool run_steps(struct sc_run *r, const struct sc_step *steps, size_t n,
@@ -312,8 +316,9 @@ static void run(struct sc_run *r)
 	const struct mm_scenario *s = r->s;
 
 	mm_log_set_sink(r->m, sink, r);
-	mm_log_set_mask(r->m, s->log_mask | r->echo_mask | MM_LOG_WARN);
+	mm_log_set_mask(r->m, s->log_mask | r->echo_mask | MM_LOG_WARN | sc_hooks_log_mask(r));
 	mm_observe_handlers(r->m, observer, r);
+	sc_hooks_attach(r);
 	if (sc_platform_ext_apply(r))
 		return;
 	if (!s->dispatch_order) {
@@ -353,6 +358,7 @@ enum mm_err mm_scenario_run(const struct mm_scenario *s, const struct mm_scenari
 	r.echo_mask = o ? o->log_mask : 0;
 	r.verbose = o && o->verbose;
 	r.out = o && o->out ? o->out : stdout;
+	r.hooks = o ? o->hooks : NULL;
 	rc = mm_machine_create(&s->platform, &r.m, err, sizeof(err));
 	if (rc) {
 		res->message = strdup_printf("%s: cannot build the machine: %s", s->path, err);
@@ -361,6 +367,7 @@ enum mm_err mm_scenario_run(const struct mm_scenario *s, const struct mm_scenari
 	run(&r);
 	sc_platform_ext_finish(&r);
 	add_log_tail(&r);
+	sc_hooks_detach(&r);
 	mm_observe_handlers(r.m, NULL, NULL);
 	mm_machine_destroy(r.m);
 	free(r.log);

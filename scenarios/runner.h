@@ -34,6 +34,7 @@ struct sc_run {
 	uint64_t comm_status;
 	uint64_t comm_length;     /* MessageLength after the call */
 	enum mm_stop_kind last_stop;
+	const struct mm_run_hooks *hooks; /* observers (include/mmemu/record.h), or NULL */
 };
 
 /* Records the step's failure (printf format); returns false. */
@@ -41,6 +42,15 @@ bool sc_failf(struct sc_run *r, const char *fmt, ...) __attribute__((format(prin
 /* communicate, write-memory, read-memory (actions.c). */
 enum mm_err sc_communicate(struct sc_run *r, const struct sc_step *st);
 enum mm_err sc_memory_step(struct sc_run *r, const struct sc_step *st);
+/* Tell r->hooks (include/mmemu/record.h) about the run, when there are any (hooks.c). */
+uint32_t sc_hooks_log_mask(const struct sc_run *r);
+void sc_hooks_attach(struct sc_run *r);
+void sc_hooks_step_begin(struct sc_run *r, const struct sc_step *st);
+void sc_hooks_step_end(struct sc_run *r, const struct sc_step *st, enum mm_err err);
+void sc_hooks_handler(struct sc_run *r, const char *driver, uint64_t address,
+		      const uint8_t *type, uint64_t status);
+void sc_hooks_log(struct sc_run *r, enum mm_log_cat cat, const char *line);
+void sc_hooks_detach(struct sc_run *r);
 /* Checks e after step st (NULL: the end block); err is the step's result (check.c). */
 bool sc_check(struct sc_run *r, const struct sc_step *st, const struct sc_expect *e,
 	      enum mm_err err);

@@ -20,9 +20,8 @@
 #include "bench.h"
 #include "cli.h"
 
-/* emu/bench-guest.c (declared in emu/guest.h, not on this folder's include path). */
-int mm_bench_emulated(FILE *out, const char *driver);
-int mm_bench_emulated_nested_worker(unsigned long n);
+/* tools/bench-features.c */
+int bench_features(FILE *out);
 
 static const uint8_t empty_guid[16] = BENCH_EMPTY_HANDLER_GUID_BYTES;
 static const uint8_t pool_guid[16] = BENCH_POOL_HANDLER_GUID_BYTES;
@@ -470,6 +469,8 @@ static const struct {
 	{ "emulated", bench_emulated,
 	  "communicate to an emulated PE handler (256-byte copy) vs bare Unicorn; nested call cost" },
 	{ "fv", bench_fv, "whole-process time of 'mmemu fv list' on Debian's OVMF image" },
+	{ "features", bench_features,
+	  "SW SMI and communicate rates on the Unicorn model: coverage and insn trace off vs on" },
 	{ "scenarios", bench_scenarios,
 	  "mmemu run: process start to first step of a one-driver scenario; 1,000 scenarios, -j 2" },
 };

@@ -26,6 +26,7 @@
 
 #include "cli.h"
 #include "report.h"
+#include "run-debug.h"
 #include "worker-pool.h"
 
 #define MAX_JOBS 256
@@ -41,6 +42,8 @@ struct run_opts {
 	uint32_t log_mask;   /* --log */
 	bool verbose;        /* -v */
 	bool timing;         /* not --no-timing */
+	struct run_debug dbg; /* --coverage, --report, --trace... (run-debug.c) */
+	bool gdb;             /* --gdb: one scenario at a time */
 };
 
 /* One scenario file on its way through load, run and report. */
@@ -241,7 +244,7 @@ static void run_one(void *ctx, size_t index, int fd)
 
 	if (c->o->verbose)
 		so.out = open_memstream(&out, &outlen);
-	err = mm_scenario_run(j->s, &so, &r);
+	err = run_debug_scenario(&c->o->dbg, index, j->s, &so, &r);
 	if (so.out)
 		fclose(so.out);
 	if (err != MM_OK)
@@ -380,7 +383,12 @@ static void run_usage(FILE *out)
 		"  -k, --filter SUBSTR run only scenarios whose name contains SUBSTR\n"
 		"  --log CATEGORY,...  show these log categories on stderr (mmemu --help lists them)\n"
 		"  -v, --verbose       print every step\n"
-		"  --no-timing         leave the time out of the summary and the JUnit file\n\n"
+		"  --no-timing         leave the time out of the summary and the JUnit file\n"
+		RUN_DEBUG_USAGE
+		"  --gdb PORT          debug with gdb: wait for it on 127.0.0.1:PORT at the first\n"
+		"                      SMI entry (implies -j 1; docs/debugging.md)\n"
+		"  --break-handler NAME  with --gdb: stop at this MMI handler's entry instead\n"
+		"                      (0xADDR, IMAGE+OFFSET, or the handler type GUID/name)\n\n"
 		"Exit status: 0 all passed (skips allowed), 1 a scenario failed, 2 bad usage\n"
 		"or a file that could not be read or loaded.\n");
 }
@@ -405,7 +413,7 @@ static int parse_shard(const char *arg, struct run_opts *o)
 /* Parses the options of run; returns 0, 1 for --help, -1 on bad usage (message printed). */
 static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 {
-	enum { OPT_JUNIT = 256, OPT_TAP, OPT_SHARD, OPT_LOG, OPT_NO_TIMING };
+	enum { OPT_JUNIT = 256, OPT_TAP, OPT_SHARD, OPT_LOG, OPT_NO_TIMING, OPT_GDB, OPT_BREAK };
 	static const struct option opts[] = {
 		{ "junit", required_argument, NULL, OPT_JUNIT },
 		{ "tap", no_argument, NULL, OPT_TAP },
@@ -417,6 +425,9 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "no-timing", no_argument, NULL, OPT_NO_TIMING },
 		{ "help", no_argument, NULL, 'h' },
+		RUN_DEBUG_OPTIONS,
+		{ "gdb", required_argument, NULL, OPT_GDB },
+		{ "break-handler", required_argument, NULL, OPT_BREAK },
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[256], *end;
@@ -434,6 +445,16 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		case 'k': o->filter = optarg; break;
 		case 'v': o->verbose = true; break;
 		case OPT_NO_TIMING: o->timing = false; break;
+		case OPT_GDB: /* read by mm_machine_create in the worker (emu/gdb.c) */
+			n = strtoul(optarg, &end, 10);
+			if (end == optarg || *end || n < 1 || n > 65535) {
+				fprintf(stderr, "mmemu run: --gdb: '%s' is not a port\n", optarg);
+				return -1;
+			}
+			setenv("MMEMU_GDB_PORT", optarg, 1);
+			o->gdb = true;
+			break;
+		case OPT_BREAK: setenv("MMEMU_GDB_BREAK_HANDLER", optarg, 1); break;
 		case 'h': return 1;
 		case 'j':
 			n = strtoul(optarg, &end, 10);
@@ -457,9 +478,12 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 			}
 			break;
 		default:
-			return -1;
+			if (run_debug_option(&o->dbg, c, optarg))
+				return -1;
 		}
 	}
+	if (o->gdb)
+		o->jobs = 1; /* one debuggee at a time on the port */
 	if (optind >= argc) {
 		fprintf(stderr, "mmemu run: no scenario file or directory given\n");
 		return -1;
@@ -548,10 +572,17 @@ int cmd_run(int argc, char **argv)
 		job_list_free(&l);
 		return CLI_USAGE;
 	}
+	o.dbg.total = l.n;
+	if (run_debug_prepare(&o.dbg)) {
+		job_list_free(&l);
+		return CLI_USAGE;
+	}
 	if (o.tap)
 		report_tap_header(stdout, l.n);
 	printed = run_jobs(l.v, l.n, &o);
 	rc = printed < 0 ? CLI_USAGE : run_finish(&l, (size_t)printed, &o, t0);
+	if (printed >= 0 && run_debug_finish(&o.dbg, (size_t)printed))
+		rc = CLI_USAGE;
 	job_list_free(&l);
 	return rc;
 }

@@ -16,6 +16,7 @@ static const struct {
 	{ "fv", cmd_fv, "list the files of a firmware volume image (fv list IMAGE)" },
 	{ "dispatch", cmd_dispatch, "load native drivers, run the MM dispatcher, print the result" },
 	{ "demo", cmd_demo, "dispatch the bundled sample drivers and drive their handlers" },
+	{ "debug", cmd_debug, "run one scenario under the gdb stub (mmemu debug --help)" },
 	{ "bench", cmd_bench, "run benchmarks and print one 'name: value unit' line per figure" },
 	{ "bench-worker", cmd_bench_worker, NULL },
 };

@@ -13,4 +13,18 @@
  */
 int mm_bench_smi(FILE *out, const char *filter);
 
+/*
+ * MM communicate round trips per second to the GUID handler of the emulated
+ * PE driver at path (it copies 256 bytes), and in the same run a bare-Unicorn
+ * baseline calling the same handler with no Foundation; prints their ratio.
+ * Returns 0 or -1.
+ */
+int mm_bench_emulated(FILE *out, const char *driver);
+
+/*
+ * The measured side of the host->emulated->host nested call figure: n nested
+ * calls, run under callgrind by `mmemu bench`. Returns 0 or -1.
+ */
+int mm_bench_emulated_nested_worker(unsigned long n);
+
 #endif /* MMEMU_BENCH_H */

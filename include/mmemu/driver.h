@@ -49,16 +49,23 @@ enum mm_err mm_driver_load_native(struct mm_machine *m, const char *path, unsign
 /*
  * Loads the PE32+, TE or ELF x86-64 driver image at path into SMRAM (it runs
  * on the emulated CPU: the machine needs the Unicorn model) and queues it for
- * dispatch as a standalone MM driver. Its DEPEX is depex_expr (INF-style, as
- * in MMEMU_MODULE) when not NULL or empty, else the binary DEPEX section in
- * "<path without extension>.depex" when that file exists, else TRUE. Its
- * index is stored in *index when index is not NULL. Returns MM_OK, MM_ERR_IO,
- * MM_ERR_FORMAT (bad image or DEPEX expression), MM_ERR_NOMEM.
+ * dispatch. Its DEPEX is depex_expr (INF-style, as in MMEMU_MODULE) when not
+ * NULL or empty, else the binary DEPEX section in "<path without
+ * extension>.depex" when that file exists, else the DEPEX of an MMEMU_MODULE
+ * record found in the image (a native driver's source built as PE), else
+ * TRUE. Such a record also gives the driver its name, file GUID and module
+ * type; otherwise the name is the file's base name and the type standalone.
+ * Its index is stored in *index when index is not NULL. Returns MM_OK,
+ * MM_ERR_IO, MM_ERR_FORMAT (bad image or DEPEX expression), MM_ERR_NOMEM,
+ * MM_ERR_UNSUPPORTED (no CPU model attached).
  */
 enum mm_err mm_driver_load_image(struct mm_machine *m, const char *path, const char *depex_expr,
 				 unsigned *index);
 
-/* mm_driver_load_image with the module type (MM_MODULE_TRADITIONAL: boot services at entry). */
+/*
+ * mm_driver_load_image with the module type (MM_MODULE_TRADITIONAL: boot
+ * services at entry); 0 takes it from the image's record, else standalone.
+ */
 enum mm_err mm_driver_load_image_type(struct mm_machine *m, const char *path,
 				      const char *depex_expr, enum mm_module_type type,
 				      unsigned *index);

@@ -19,5 +19,7 @@
 #include "image.h"
 #include "fv.h"
 #include "dxe.h"
+#include "flash.h"
+#include "pci.h"
 
 #endif /* MMEMU_H */

@@ -15,6 +15,7 @@
 #include "error.h"
 
 struct mm_scenario;
+struct mm_run_hooks;
 
 /*
  * Loads and validates the scenario file at path (with its includes). On
@@ -35,6 +36,8 @@ struct mm_scenario_opts {
 	uint32_t log_mask;  /* extra categories shown on stderr (--log); 0: none */
 	bool verbose;       /* -v: print every step to out */
 	FILE *out;          /* where -v writes (NULL: stdout) */
+	/* Observers of the run (include/mmemu/record.h), or NULL. */
+	const struct mm_run_hooks *hooks;
 };
 
 struct mm_scenario_result {

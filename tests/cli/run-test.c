@@ -143,11 +143,18 @@ static void test_cmd_run_suite_passes(void **state)
 	unsigned n = count_yaml(SUITE);
 	struct output o = mmemu("run --no-timing " SUITE);
 	char expect[64], last[256];
+	unsigned skipped;
 
 	(void)state;
-	snprintf(expect, sizeof(expect), "%u passed, 0 failed", n);
+	skipped = count_lines(o.text, "SKIP ");
+	/* Scenarios over Debian's OVMF files skip where the ovmf package is absent. */
+	if (skipped)
+		snprintf(expect, sizeof(expect), "%u passed, 0 failed, %u skipped", n - skipped,
+			 skipped);
+	else
+		snprintf(expect, sizeof(expect), "%u passed, 0 failed", n);
 	assert_string_equal(last_line(o.text, last, sizeof(last)), expect);
-	assert_int_equal(count_lines(o.text, "PASS "), n);
+	assert_int_equal(count_lines(o.text, "PASS "), n - skipped);
 	assert_int_equal(o.status, 0);
 	free(o.text);
 }

@@ -179,6 +179,46 @@ static void test_mm_emu_guest_call_callout_fetch(void **state)
 	assert_null(mm_machine_stop(m));
 }
 
+/* MmStartupThisAp with an emulated procedure: it runs on the AP's context. */
+struct ap_run {
+	uint64_t fn, slot;
+	enum mm_err err;
+};
+
+static void ap_entry(struct mm_machine *m, unsigned bsp, void *user)
+{
+	struct ap_run *r = user;
+
+	r->err = m->cpus.model->startup_ap(m, bsp == 0 ? 1 : 0, r->fn, r->slot);
+}
+
+static void test_mm_emu_guest_call_startup_ap(void **state)
+{
+	/* mov qword [rcx], 0x1234; ret */
+	static const uint8_t store[] = { 0x48, 0xC7, 0x01, 0x34, 0x12, 0, 0, 0xC3 };
+	struct ap_run r = { .err = MM_ERR_STATE };
+	struct mm_machine *m;
+
+	mm_machine_destroy(*state);
+	m = emu_machine_layout(2, MM_SAVE_STATE_INTEL64);
+	*state = m;
+	r.fn = guest_code(m, "ap-proc", store, sizeof(store));
+	assert_int_equal(mm_page_alloc(m, &m->smram, AllocateAnyPages, EfiRuntimeServicesData, 1,
+				       &r.slot, true),
+			 MM_OK);
+	assert_int_equal(mm_emu_set_entry(m, ap_entry, &r), MM_OK);
+	assert_int_equal(mm_emu_smi(m, 0), MM_OK);
+	assert_int_equal(r.err, MM_OK);
+	assert_int_equal(*(uint64_t *)(uintptr_t)r.slot, 0x1234);
+	/* a second SMI on the fast path takes the light path: same result */
+	*(uint64_t *)(uintptr_t)r.slot = 0;
+	assert_int_equal(mm_emu_set_fast_path(m, true), MM_OK);
+	assert_int_equal(mm_emu_smi(m, 0), MM_OK);
+	assert_int_equal(mm_emu_smi(m, 0), MM_OK);
+	assert_int_equal(r.err, MM_OK);
+	assert_int_equal(*(uint64_t *)(uintptr_t)r.slot, 0x1234);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -186,6 +226,7 @@ int main(void)
 		T(test_mm_emu_guest_call_six_args), T(test_mm_emu_guest_call_nesting),
 		T(test_mm_emu_guest_call_fault),    T(test_mm_emu_guest_call_unmapped),
 		T(test_mm_emu_guest_call_budget),   T(test_mm_emu_guest_call_callout_fetch),
+		T(test_mm_emu_guest_call_startup_ap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -108,6 +108,30 @@ static void test_mm_dispatch_emulated_samples(void **state)
 		assert_int_equal(f->info[i].entry_status, EFI_SUCCESS);
 	}
 	assert_true(f->info[PRODUCER].dispatch_order < f->info[GUID_HANDLER].dispatch_order);
+	/* named by the MMEMU_MODULE record the sources carry, as the native builds */
+	assert_string_equal(f->info[PRODUCER].name, "SampleProducer");
+	assert_string_equal(f->info[GUID_HANDLER].name, "SampleGuidHandler");
+}
+
+/* No DEPEX given, no .depex file: the record's DEPEX orders the drivers. */
+static void test_mm_driver_load_image_record_depex(void **state)
+{
+	struct mm_machine *m;
+	struct mm_driver_info handler, producer;
+	unsigned h = 0, p = 0;
+
+	(void)state;
+	if (access(paths[PRODUCER], R_OK))
+		skip();
+	m = emu_machine();
+	assert_int_equal(mm_driver_load_image(m, paths[GUID_HANDLER], NULL, &h), MM_OK);
+	assert_int_equal(mm_driver_load_image(m, paths[PRODUCER], NULL, &p), MM_OK);
+	assert_int_equal(mm_dispatch(m), MM_OK);
+	assert_int_equal(mm_driver_get_info(m, h, &handler), MM_OK);
+	assert_int_equal(mm_driver_get_info(m, p, &producer), MM_OK);
+	assert_int_equal(handler.state, MM_DRIVER_DISPATCHED);
+	assert_true(producer.dispatch_order < handler.dispatch_order);
+	mm_machine_destroy(m);
 }
 
 static void test_mm_communicate_emulated_sample_add(void **state)
@@ -209,6 +233,7 @@ int main(void)
 		T(test_mm_sw_smi_emulated_sample),
 		cmocka_unit_test(test_mm_driver_load_image_type_traditional),
 		cmocka_unit_test(test_mm_driver_load_image_bad_depex),
+		cmocka_unit_test(test_mm_driver_load_image_record_depex),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -159,6 +159,20 @@ static void test_mm_scenario_load_errors(void **state)
 			    "t.yaml:1:32: step: one action per step ('sw-smi' and 'dispatch')");
 }
 
+/* The `image:` driver kind and its `depex:` / `type:` keys. */
+static void test_mm_scenario_load_image_driver_errors(void **state)
+{
+	(void)state;
+	assert_string_equal(load_err("drivers:\n  - { native: a.so, image: a.efi }\n"),
+			    "t.yaml:2:5: driver: 'native' or 'image', not both");
+	assert_string_equal(load_err("drivers:\n  - { native: a.so, depex: TRUE }\n"),
+			    "t.yaml:2:21: 'depex' and 'type' go with 'image' drivers only");
+	assert_string_equal(load_err("drivers:\n  - { image: a.efi, type: dxe }\n"),
+			    "t.yaml:2:27: type: expected standalone, traditional or combined, not 'dxe'");
+	assert_string_equal(load_err("drivers:\n  - { fv: a.fd }\n"),
+			    "t.yaml:2:7: 'fv' drivers are not supported yet (only 'native' and 'image')");
+}
+
 static void test_mm_scenario_load_circular_include(void **state)
 {
 	(void)state;
@@ -247,6 +261,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mm_scenario_load_every_construct),
 		cmocka_unit_test(test_mm_scenario_load_errors),
+		cmocka_unit_test(test_mm_scenario_load_image_driver_errors),
 		cmocka_unit_test(test_mm_scenario_load_circular_include),
 		cmocka_unit_test(test_mm_scenario_load_missing_payload_file),
 		cmocka_unit_test(test_mm_scenario_run_sample_pass),

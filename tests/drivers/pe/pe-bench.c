@@ -28,6 +28,12 @@ static EFI_STATUS EFIAPI CopyHandler(EFI_HANDLE DispatchHandle, CONST VOID *Cont
 	return EFI_SUCCESS;
 }
 
+/*
+ * An absolute address, so that the image has a base relocation (the loader
+ * only moves images that have some).
+ */
+static EFI_MM_HANDLER_ENTRY_POINT volatile const handler = CopyHandler;
+
 EFI_STATUS EFIAPI PeBenchEntry(EFI_HANDLE ImageHandle, EFI_MM_SYSTEM_TABLE *MmSystemTable)
 {
 	/* 2f4c8a31-95d2-4b7e-8c1a-6e0d93b5a742, generated for mmemu (tools/cmd-bench.c) */
@@ -37,6 +43,6 @@ EFI_STATUS EFIAPI PeBenchEntry(EFI_HANDLE ImageHandle, EFI_MM_SYSTEM_TABLE *MmSy
 
 	(void)ImageHandle;
 	if (!MmSystemTable)
-		return (EFI_STATUS)(UINTN)CopyHandler;
-	return MmSystemTable->MmiHandlerRegister(CopyHandler, &guid, &h);
+		return (EFI_STATUS)(UINTN)handler;
+	return MmSystemTable->MmiHandlerRegister(handler, &guid, &h);
 }
