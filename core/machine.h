@@ -42,6 +42,8 @@
 #define MM_CALL_MAX_DEPTH 32
 
 /* Hooks other folders attach to a machine (devices/, emu/, loader/). */
+struct mm_oracle_hooks;
+
 struct mm_extension {
 	const char *name;
 	void (*fini)(struct mm_machine *m, void *data);
@@ -84,6 +86,7 @@ struct mm_machine {
 	unsigned config_cap;
 
 	struct mm_stop stop;         /* why the guest last stopped (kind NONE: it did not) */
+	struct mm_oracle_hooks *oracle; /* the bug oracles' hooks (core/oracle-hook.h), NULL: off */
 
 	/* Images executing, innermost last (see core/call.c). */
 	struct mm_image *exec_stack[MM_CALL_MAX_DEPTH];

@@ -416,3 +416,15 @@ EFI_STATUS EFIAPI MmiHandlerUnRegister(EFI_HANDLE DispatchHandle)
 		return EFI_UNSUPPORTED;
 	return mm_err_to_efi(mm_mmi_unregister(m, DispatchHandle));
 }
+
+uint64_t mm_mmi_first_handler(const struct mm_machine *m, const EFI_GUID *type)
+{
+	for (const struct mm_mmi_entry *e = m->mmi.entries; e; e = e->next) {
+		if (type ? e->root || !mm_guid_eq(&e->type, type) : !e->root)
+			continue;
+		for (const struct mm_mmi_handler *x = e->handlers; x; x = x->next)
+			if (!x->removed)
+				return x->fn;
+	}
+	return 0;
+}

@@ -63,6 +63,11 @@ enum mm_err mm_mmi_unregister(struct mm_machine *m, EFI_HANDLE dispatch_handle);
 /* Runs the handlers of type by the rules above; returns their combined status. */
 EFI_STATUS mm_mmi_manage(struct mm_machine *m, const EFI_GUID *type, const void *context,
 			 void *comm_buffer, UINTN *comm_size);
+/*
+ * The address of the first live handler registered for type (NULL: root), or
+ * 0 when there is none (the debugger's "break at this handler").
+ */
+uint64_t mm_mmi_first_handler(const struct mm_machine *m, const EFI_GUID *type);
 /* Unregisters every handler whose code lies in [base, base+size). Returns the count. */
 unsigned mm_mmi_purge_range(struct mm_machine *m, uint64_t base, uint64_t size);
 

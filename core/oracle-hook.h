@@ -3,8 +3,8 @@
  * Where core/ tells the bug oracles (emu/oracle.c, include/mmemu/oracle.h)
  * what the Foundation is doing. core/ knows nothing of emu/, so the oracles
  * attach as the machine extension MM_ORACLE_EXT whose data starts with this
- * table; every call site is one lookup that finds nothing while no oracle
- * was ever enabled.
+ * table, and point m->oracle at it; every call site is one pointer test
+ * while no oracle was ever enabled (the communicate and SMI hot paths).
  */
 #ifndef CORE_ORACLE_HOOK_H
 #define CORE_ORACLE_HOOK_H
@@ -37,8 +37,7 @@ struct mm_oracle_hooks {
 /* The oracle hooks of m, or NULL when no oracle was ever enabled. */
 static inline struct mm_oracle_hooks *mm_oracle_hooks(const struct mm_machine *m)
 {
-	return m->extensions ? (struct mm_oracle_hooks *)mm_extension_get(m, MM_ORACLE_EXT)
-			     : NULL;
+	return m->oracle;
 }
 
 #endif /* CORE_ORACLE_HOOK_H */

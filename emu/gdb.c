@@ -204,6 +204,7 @@ static bool real_mode(const struct mm_gdb *g, unsigned cpu)
 	return !(uc_get(g, cpu, UC_X86_REG_CR0) & 1);
 }
 
+/* EFER of cpu: live MSR, its arrival record, or its outside state. */
 static uint64_t efer_of(const struct mm_gdb *g, unsigned cpu)
 {
 	uc_x86_msr msr = { .rid = 0xC0000080 };
@@ -334,6 +335,7 @@ static char *target_xml(size_t *len)
 
 static void serve(struct mm_gdb *g);
 
+/* True when addr is a breakpoint (Z0 and Z1 share the set). */
 static bool bp_has(const struct mm_gdb *g, uint64_t addr)
 {
 	for (unsigned i = 0; i < g->nbp; i++)
@@ -385,11 +387,13 @@ static bool smm_stop(struct mm_gdb *g, uint64_t addr)
 {
 	struct mm_machine *m = g->e->m;
 
+	if (g->handler)
+		return addr == g->handler;
 	if (!m->cpus.in_smm)
 		return false;
 	if (g->first_smm)
 		return true;
-	if (g->break_handler && !g->handler && g->resolve_seen != m->mmi.dispatch_count + 1) {
+	if (g->break_handler && g->resolve_seen != m->mmi.dispatch_count + 1) {
 		g->resolve_seen = m->mmi.dispatch_count + 1;
 		g->handler = resolve_handler(g);
 	}
@@ -485,6 +489,7 @@ static void update_hooks(struct mm_gdb *g)
 
 static const char hexd[] = "0123456789abcdef";
 
+/* Value of a hex digit, -1 when c is none. */
 static int hexval(int c)
 {
 	if (c >= '0' && c <= '9')
@@ -526,6 +531,7 @@ static int get_byte(struct mm_gdb *g)
 	return (unsigned char)g->rbuf[g->rpos++];
 }
 
+/* Writes all n bytes (no SIGPIPE); false when gdb is gone. */
 static bool send_all(struct mm_gdb *g, const char *p, size_t n)
 {
 	while (n) {
@@ -630,6 +636,7 @@ static void put(struct mm_gdb *g, const char *fmt, ...)
 		g->outlen = PKT_MAX;
 }
 
+/* Appends n bytes as hex (truncated at PKT_MAX). */
 static void put_hex(struct mm_gdb *g, const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n && g->outlen + 2 <= PKT_MAX; i++) {
@@ -692,6 +699,7 @@ static void stop_reply(struct mm_gdb *g)
 	put(g, "T%02xthread:%x;%s", g->signal, g->stop_cpu + 1, g->extra);
 }
 
+/* g: every register of the selected thread, in regs[] order. */
 static void cmd_read_regs(struct mm_gdb *g)
 {
 	uint8_t v[REG_BYTES_MAX];
@@ -702,6 +710,7 @@ static void cmd_read_regs(struct mm_gdb *g)
 	}
 }
 
+/* G: every register; only the CPU in the engine is writable. */
 static void cmd_write_regs(struct mm_gdb *g, const char *s)
 {
 	uint8_t v[REG_BYTES_MAX];
@@ -724,6 +733,7 @@ static void cmd_write_regs(struct mm_gdb *g, const char *s)
 	put(g, "OK");
 }
 
+/* p n: one register. */
 static void cmd_read_reg(struct mm_gdb *g, const char *s)
 {
 	uint8_t v[REG_BYTES_MAX];
@@ -737,6 +747,7 @@ static void cmd_read_reg(struct mm_gdb *g, const char *s)
 	put_hex(g, v, regs[n].size);
 }
 
+/* P n=value: one register of the CPU in the engine. */
 static void cmd_write_reg(struct mm_gdb *g, const char *s)
 {
 	uint8_t v[REG_BYTES_MAX];
@@ -757,6 +768,7 @@ static bool range_ok(uint64_t addr, uint64_t len)
 	return len <= MEM_ABSURD && addr + len >= addr;
 }
 
+/* m addr,len: at most MEM_MAX bytes, fewer up to the first unmapped one. */
 static void cmd_read_mem(struct mm_gdb *g, const char *s)
 {
 	uint8_t buf[MEM_MAX];
@@ -780,6 +792,7 @@ static void cmd_read_mem(struct mm_gdb *g, const char *s)
 	put_hex(g, buf, n);
 }
 
+/* M addr,len:bytes through Unicorn. */
 static void cmd_write_mem(struct mm_gdb *g, const char *s)
 {
 	uint8_t buf[MEM_MAX];
@@ -796,6 +809,7 @@ static void cmd_write_mem(struct mm_gdb *g, const char *s)
 	put(g, "OK");
 }
 
+/* Adds a breakpoint; false when the set is full. */
 static bool bp_add(struct mm_gdb *g, uint64_t addr)
 {
 	if (bp_has(g, addr))
@@ -806,6 +820,7 @@ static bool bp_add(struct mm_gdb *g, uint64_t addr)
 	return true;
 }
 
+/* Removes a breakpoint; false when there was none. */
 static bool bp_del(struct mm_gdb *g, uint64_t addr)
 {
 	for (unsigned i = 0; i < g->nbp; i++)
@@ -816,6 +831,7 @@ static bool bp_del(struct mm_gdb *g, uint64_t addr)
 	return false;
 }
 
+/* Adds or removes a watchpoint; false when full, absent or absurd. */
 static bool wp_set(struct mm_gdb *g, bool add, uint64_t addr, uint64_t len, enum wp_kind kind)
 {
 	for (unsigned i = 0; i < g->nwp; i++) {
@@ -856,6 +872,7 @@ static void cmd_point(struct mm_gdb *g, const char *s, bool add)
 	update_hooks(g);
 }
 
+/* True when tid names a CPU (thread id = CPU index + 1). */
 static bool thread_ok(const struct mm_gdb *g, uint64_t tid)
 {
 	return tid >= 1 && tid <= g->e->ncpus;
@@ -958,6 +975,7 @@ static void monitor(struct mm_gdb *g, const char *s)
 	put_hex(g, (const uint8_t *)text, strlen(text));
 }
 
+/* q packets; unknown ones get the empty reply. */
 static void cmd_query(struct mm_gdb *g, const char *s)
 {
 	if (!strncmp(s, "qSupported", 10))
@@ -1162,35 +1180,6 @@ static void serve(struct mm_gdb *g)
  * Stop points and the named handler
  */
 
-/* Mirror of core/mmi.c's private lists (layout facts of that file). */
-struct mmi_handler_view {
-	uint64_t fn;
-	void *image;
-	void *entry;
-	bool removed;
-	struct mmi_handler_view *next;
-};
-
-struct mmi_entry_view {
-	EFI_GUID type;
-	bool root;
-	struct mmi_handler_view *handlers;
-	void *last;
-	struct mmi_entry_view *next;
-};
-
-/* The first handler registered for type, 0: none. */
-static uint64_t handler_of_type(struct mm_machine *m, const EFI_GUID *type)
-{
-	for (struct mmi_entry_view *en = (struct mmi_entry_view *)m->mmi.entries; en;
-	     en = en->next)
-		if (!en->root && mm_guid_eq(&en->type, type))
-			for (struct mmi_handler_view *h = en->handlers; h; h = h->next)
-				if (!h->removed)
-					return h->fn;
-	return 0;
-}
-
 /* Resolves the break-handler name: address, IMAGE+OFFSET, handler type. */
 static uint64_t resolve_handler(struct mm_gdb *g)
 {
@@ -1222,7 +1211,7 @@ static uint64_t resolve_handler(struct mm_gdb *g)
 		gp = &guid;
 	else
 		gp = mm_guid_by_name(name, strlen(name));
-	return gp ? handler_of_type(m, gp) : 0;
+	return gp ? mm_mmi_first_handler(m, gp) : 0;
 }
 
 /* Stop outside the engine, which holds cpu's state. */
@@ -1337,6 +1326,7 @@ void mm_gdb_stop_record(struct mm_emu *e, unsigned cpu, int event)
 
 static void finish(struct mm_gdb *g, int code);
 
+/* Extension fini: ends the session and frees the stub. */
 static void gdb_fini(struct mm_machine *m, void *data)
 {
 	struct mm_gdb *g = data;
@@ -1372,6 +1362,8 @@ static enum mm_err gdb_create(struct mm_machine *m, const struct mm_gdb_options 
 		return mm_fail(m, MM_ERR_NOMEM, "gdb: out of memory");
 	}
 	g->entry_first = g->first_smm = !g->o.no_entry_stop && !g->break_handler;
+	if (g->break_handler && !strncmp(g->break_handler, "0x", 2))
+		g->handler = resolve_handler(g); /* a plain address: known now */
 	if (mm_extension_add(m, "gdb", gdb_fini, g)) {
 		free(g->break_handler);
 		free(g);

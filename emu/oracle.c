@@ -340,7 +340,8 @@ static void oracle_fini(struct mm_machine *m, void *data)
 {
 	struct mm_oracle *o = data;
 
-	(void)m;
+	if (m->oracle == &o->hooks)
+		m->oracle = NULL;
 	free(o->first_read);
 	free(o);
 }
@@ -359,6 +360,7 @@ static struct mm_oracle *oracle_state(struct mm_machine *m)
 	}
 	o->hooks = (struct mm_oracle_hooks){ on_mmi_begin, on_mmi_end, on_stopped, on_pool };
 	o->m = m;
+	m->oracle = &o->hooks;
 	return o;
 }
 
