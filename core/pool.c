@@ -22,6 +22,10 @@
  * The hot path (a small allocation and its free) is a class computation, a
  * stack pop or push and one hash probe: no host allocation, no logging cost
  * when MM_LOG_MEMORY is off.
+ *
+ * Debug mode (mm_pool_set_debug, for the bug oracles) sends every request
+ * down the slow paths: blocks get a red zone and may be poisoned, frees are
+ * checked and parked in a quarantine before their memory is reused.
  */
 #include <stdlib.h>
 #include <string.h>

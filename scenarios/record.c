@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mmemu/debug.h>
 #include <mmemu/mmemu.h>
 
 #include "core/image.h"
@@ -229,8 +230,10 @@ void mm_recorder_on_handler(void *user, const char *driver, uint64_t address,
 	if (!h)
 		return;
 	snprintf(h->driver, sizeof(h->driver), "%s", driver ? driver : "");
-	if (rec->m)
+	if (rec->m) {
 		mm_addr_text(rec->m, address, h->where);
+		mm_symbolize(rec->m, address, h->sym, sizeof(h->sym));
+	}
 	else
 		snprintf(h->where, sizeof(h->where), "0x%llx", (unsigned long long)address);
 	h->root = !type_guid;

@@ -25,6 +25,7 @@
 struct rec_handler {
 	char driver[64];      /* "" when no image holds it */
 	char where[96];       /* image+offset, or the address */
+	char sym[160];        /* function (file:line) when the image has symbols, or "" */
 	bool root;
 	uint8_t guid[16];     /* handler type, unless root */
 	uint64_t status;

@@ -107,6 +107,11 @@ static void handler_item(FILE *f, const struct rec_handler *h)
 		fputs("</span> <code>", f);
 		esc(f, h->where);
 		fputs("</code> ", f);
+		if (h->sym[0]) {
+			fputs("<code class=\"muted\">", f);
+			esc(f, h->sym);
+			fputs("</code> ", f);
+		}
 	} else { /* host code: its address changes from run to run, leave it out */
 		fputs("<span class=\"drv\">Foundation / chipset</span> ", f);
 	}

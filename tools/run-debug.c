@@ -164,6 +164,10 @@ static void write_coverage(struct dbg_run *r, struct mm_machine *m)
 	snprintf(path, len, "%s/%04zu-%s.drcov", r->d->coverage_dir, r->index + 1, name);
 	if (mm_coverage_write_drcov(m, path))
 		fprintf(stderr, "mmemu run: --coverage: %s\n", mm_machine_error(m));
+	/* with --symbols, source lines too: NNNN-NAME.info beside the drcov file */
+	snprintf(path, len, "%s/%04zu-%s.info", r->d->coverage_dir, r->index + 1, name);
+	if (r->d->nsymbols && mm_coverage_write_lcov(m, path))
+		fprintf(stderr, "mmemu run: --coverage: %s\n", mm_machine_error(m));
 	free(path);
 }
 

@@ -33,6 +33,14 @@ size_t mm_coverage_blocks(const struct mm_machine *m);
  */
 enum mm_err mm_coverage_write_drcov(struct mm_machine *m, const char *path);
 /*
+ * Writes the coverage of m as an lcov tracefile (for genhtml): for every
+ * image given symbols with mm_symbols_add, each source line of its DWARF
+ * line table with hit count 1 when a block that ran covers it, else 0.
+ * Images without symbols are left out. Returns MM_OK, MM_ERR_STATE
+ * (coverage never enabled), MM_ERR_IO.
+ */
+enum mm_err mm_coverage_write_lcov(struct mm_machine *m, const char *path);
+/*
  * Merges the drcov files paths[0..n) (as mm_coverage_write_drcov writes
  * them; modules matched by path, blocks deduplicated) into out. Unreadable
  * or malformed inputs are skipped and counted in *skipped (may be NULL).

@@ -19,6 +19,8 @@
 #include "image.h"
 #include "fv.h"
 #include "dxe.h"
+#include "debug.h"
+#include "record.h"
 #include "flash.h"
 #include "pci.h"
 

@@ -375,6 +375,27 @@ static void test_mm_gdb_write_watchpoint(void **state)
 	finish(&c, true, MM_OK);
 }
 
+static void test_mm_gdb_break_handler_address(void **state)
+{
+	struct mm_gdb_options o = { 0 };
+	struct client c;
+	char name[32];
+	uint64_t lm64;
+
+	(void)state;
+	/* the first machine of this test gets the same SMBASE as every other */
+	start(&c, NULL);
+	lm64 = smbase0(&c) + 0x8000 + mm_emu_get(c.m)->info->lm64;
+	finish(&c, true, MM_OK);
+	snprintf(name, sizeof(name), "0x%llx", (unsigned long long)lm64);
+	o.break_handler = name;
+	start(&c, &o);
+	/* no stop at the SMI entry: the first stop is the named address */
+	assert_string_equal(xfer(&c, "?"), "T05thread:1;");
+	assert_int_equal(reg(&c, REG_RIP), lm64);
+	finish(&c, true, MM_OK);
+}
+
 /* Connects to 127.0.0.1:port and hangs up. */
 static void unblock(uint16_t port)
 {
@@ -459,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_mm_gdb_stop_at_rsm),
 		cmocka_unit_test(test_mm_gdb_stop_record_is_sigsegv),
 		cmocka_unit_test(test_mm_gdb_write_watchpoint),
+		cmocka_unit_test(test_mm_gdb_break_handler_address),
 		cmocka_unit_test(test_mm_gdb_listen_scripted_gdb_session),
 	};
 

@@ -21,6 +21,7 @@
 
 #include "core/image.h"
 #include "core/machine.h"
+#include "emu/debug-info.h"
 
 /* On one line, so that any compiler puts its first instruction on MARKER_LINE. */
 enum { MARKER_LINE = __LINE__ + 1 };
@@ -70,6 +71,42 @@ static void test_mm_symbolize_function_and_line(void **state)
 	mm_machine_destroy(m);
 }
 
+static void test_mm_coverage_write_lcov_marks_run_lines(void **state)
+{
+	struct mm_machine *m = machine();
+	char exe[4096] = "", path[] = "/tmp/mmemu-lcov-XXXXXX", want[64], *text;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	FILE *f;
+	long len;
+
+	(void)state;
+	assert_true(n > 0);
+	add_self(m);
+	if (mm_symbols_add(m, "selftest", exe) == MM_ERR_UNSUPPORTED || mm_coverage_enable(m)) {
+		mm_machine_destroy(m);
+		skip(); /* built without libdw, or no CPU model on the default platform */
+	}
+	mm_cover_record(m, (uint64_t)(uintptr_t)symbols_test_marker, 4);
+	close(mkstemp(path));
+	assert_int_equal(mm_coverage_write_lcov(m, path), MM_OK);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)len + 1);
+	assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	assert_non_null(strstr(text, "symbols-test.c\n"));
+	snprintf(want, sizeof(want), "\nDA:%d,1\n", MARKER_LINE);
+	assert_non_null(strstr(text, want));
+	assert_non_null(strstr(text, ",0\n")); /* lines that did not run are listed too */
+	assert_non_null(strstr(text, "end_of_record\n"));
+	free(text);
+	remove(path);
+	mm_machine_destroy(m);
+}
+
 static void test_mm_symbolize_unknown_image(void **state)
 {
 	struct mm_machine *m = machine();
@@ -97,6 +134,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mm_symbolize_function_and_line),
+		cmocka_unit_test(test_mm_coverage_write_lcov_marks_run_lines),
 		cmocka_unit_test(test_mm_symbolize_unknown_image),
 		cmocka_unit_test(test_mm_symbols_add_bad_file),
 	};
