@@ -117,6 +117,24 @@ static struct sym_file *file_of(const struct mm_machine *m, const char *name)
 	return NULL;
 }
 
+/* The closest line entry at or below an offset, found by scanning every line. */
+struct line_scan {
+	uint64_t rva, best;
+	const char *file;
+	int line;
+};
+
+static void scan_line(void *user, const char *file, int line, uint64_t offset)
+{
+	struct line_scan *ls = user;
+
+	if (offset <= ls->rva && (!ls->file || offset > ls->best)) {
+		ls->best = offset;
+		ls->file = file;
+		ls->line = line;
+	}
+}
+
 bool mm_symbolize(const struct mm_machine *m, uint64_t addr, char *buf, size_t len)
 {
 	const struct mm_image *img = mm_image_find(m, addr);
@@ -135,6 +153,19 @@ bool mm_symbolize(const struct mm_machine *m, uint64_t addr, char *buf, size_t l
 	line = dwfl_module_getsrc(f->mod, rva);
 	if (line)
 		src = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
+	if (!src && fn) {
+		/*
+		 * libdw finds a line through .debug_aranges, which clang does not
+		 * emit: scan the line tables, staying inside the function found.
+		 */
+		struct line_scan ls = { .rva = rva };
+
+		mm_symbols_lines(m, img->name, scan_line, &ls);
+		if (ls.file && rva - ls.best <= off) {
+			src = ls.file;
+			lineno = ls.line;
+		}
+	}
 	if (!fn && !src)
 		return false;
 	if (src && strrchr(src, '/'))
@@ -210,6 +241,24 @@ enum mm_err mm_symbols_add(struct mm_machine *m, const char *image, const char *
 	(void)image;
 	(void)path;
 	return mm_fail(m, MM_ERR_UNSUPPORTED, "symbols: mmemu was built without libdw");
+}
+
+/* The closest line entry at or below an offset, found by scanning every line. */
+struct line_scan {
+	uint64_t rva, best;
+	const char *file;
+	int line;
+};
+
+static void scan_line(void *user, const char *file, int line, uint64_t offset)
+{
+	struct line_scan *ls = user;
+
+	if (offset <= ls->rva && (!ls->file || offset > ls->best)) {
+		ls->best = offset;
+		ls->file = file;
+		ls->line = line;
+	}
 }
 
 bool mm_symbolize(const struct mm_machine *m, uint64_t addr, char *buf, size_t len)

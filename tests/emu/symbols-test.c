@@ -66,8 +66,10 @@ static void test_mm_symbolize_function_and_line(void **state)
 	assert_true(mm_symbolize(m, (uint64_t)(uintptr_t)symbols_test_marker, buf, sizeof(buf)));
 	assert_non_null(strstr(buf, "symbols_test_marker+0x0"));
 	snprintf(want, sizeof(want), "(symbols-test.c:%d)", MARKER_LINE);
-	if (!strstr(buf, want))
+	if (!strstr(buf, want)) {
+		mm_machine_destroy(m); /* so that the next tests can map their machines */
 		fail_msg("'%s' does not contain '%s'", buf, want);
+	}
 	mm_machine_destroy(m);
 }
 
