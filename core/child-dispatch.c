@@ -198,3 +198,48 @@ EFI_STATUS mm_child_dispatch(struct mm_machine *m, struct mm_child_list *l,
 		mm_log(m, MM_LOG_SMI, "%s: no handler for this event", l->name);
 	return result;
 }
+
+EFI_STATUS mm_child_register_press(struct mm_machine *m, struct mm_child_list *l, uint64_t fn,
+				   const void *ctx, size_t ctx_size, unsigned phase_count,
+				   EFI_HANDLE *handle)
+{
+	struct mm_child *c = NULL;
+	uint32_t phase;
+	EFI_STATUS status;
+
+	if (!mm_child_register_args_ok(m, l, (const void *)(uintptr_t)fn, ctx, ctx_size, handle))
+		return EFI_INVALID_PARAMETER;
+	memcpy(&phase, ctx, sizeof(phase)); /* the context's one member, an enum */
+	if (phase >= phase_count) {
+		mm_log(m, MM_LOG_WARN, "%s Register by %s: phase %u out of range", l->name,
+		       mm_executing_name(m), phase);
+		return EFI_INVALID_PARAMETER;
+	}
+	if (phase != 0) {
+		mm_log(m, MM_LOG_WARN, "%s Register by %s: the chipset signals no release",
+		       l->name, mm_executing_name(m));
+		return EFI_UNSUPPORTED;
+	}
+	status = mm_child_add(m, l, fn, ctx, ctx_size, &c);
+	if (!status)
+		*handle = c;
+	return status;
+}
+
+/* Accepts the children whose context (one phase enum) equals *user. */
+static bool phase_matches(struct mm_machine *m, struct mm_child_list *l, struct mm_child *c,
+			  void *user)
+{
+	uint32_t phase;
+
+	(void)m, (void)l;
+	memcpy(&phase, c->reg, sizeof(phase));
+	return phase == *(const unsigned *)user;
+}
+
+EFI_STATUS mm_child_dispatch_phase(struct mm_machine *m, struct mm_child_list *l,
+				   unsigned phase)
+{
+	mm_log(m, MM_LOG_SMI, "%s: %s", l->name, phase ? "release" : "press");
+	return mm_child_dispatch(m, l, phase_matches, &phase);
+}

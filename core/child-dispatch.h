@@ -106,4 +106,19 @@ EFI_STATUS mm_child_remove(struct mm_machine *m, struct mm_child_list *l, EFI_HA
 EFI_STATUS mm_child_dispatch(struct mm_machine *m, struct mm_child_list *l,
 			     mm_child_visit_fn visit, void *user);
 
+/*
+ * Register of the button protocols (power and standby button, PI 1.8 vol. 4,
+ * 7.7 and 7.8, which share their shape: a RegisterContext that is one phase
+ * enum). After the common checks the phase must be below phase_count, and be
+ * the entry phase (0): the chipset signals presses only, so an exit handler
+ * would never run and is refused with EFI_UNSUPPORTED. Returns as
+ * mm_child_add, with *handle set on success.
+ */
+EFI_STATUS mm_child_register_press(struct mm_machine *m, struct mm_child_list *l, uint64_t fn,
+				   const void *ctx, size_t ctx_size, unsigned phase_count,
+				   EFI_HANDLE *handle);
+/* Calls the children of a button list registered for phase. */
+EFI_STATUS mm_child_dispatch_phase(struct mm_machine *m, struct mm_child_list *l,
+				   unsigned phase);
+
 #endif /* CORE_CHILD_DISPATCH_H */

@@ -18,31 +18,13 @@ static EFI_STATUS EFIAPI StandbyButtonRegister(
 	EFI_MM_STANDBY_BUTTON_REGISTER_CONTEXT *RegisterContext, EFI_HANDLE *DispatchHandle)
 {
 	struct mm_machine *m = mm_current();
-	struct mm_child_list *l = m ? &m->standby_button.list : NULL;
-	struct mm_child *c = NULL;
-	EFI_STATUS status;
 
 	(void)This;
 	if (!m)
 		return EFI_UNSUPPORTED;
-	if (!mm_child_register_args_ok(m, l, (const void *)DispatchFunction, RegisterContext,
-				       sizeof(*RegisterContext), DispatchHandle))
-		return EFI_INVALID_PARAMETER;
-	if ((unsigned)RegisterContext->Phase >= EfiStandbyButtonMax) {
-		mm_log(m, MM_LOG_WARN, "%s Register by %s: phase %u out of range", l->name,
-		       mm_executing_name(m), (unsigned)RegisterContext->Phase);
-		return EFI_INVALID_PARAMETER;
-	}
-	if (RegisterContext->Phase != EfiStandbyButtonEntry) {
-		mm_log(m, MM_LOG_WARN, "%s Register by %s: the chipset signals no release",
-		       l->name, mm_executing_name(m));
-		return EFI_UNSUPPORTED;
-	}
-	status = mm_child_add(m, l, (uint64_t)(uintptr_t)DispatchFunction, RegisterContext,
-			      sizeof(*RegisterContext), &c);
-	if (!status)
-		*DispatchHandle = c;
-	return status;
+	return mm_child_register_press(m, &m->standby_button.list, (uint64_t)(uintptr_t)DispatchFunction,
+				       RegisterContext, sizeof(*RegisterContext), EfiStandbyButtonMax,
+				       DispatchHandle);
 }
 
 static EFI_STATUS EFIAPI StandbyButtonUnRegister(
@@ -77,18 +59,7 @@ void mm_standby_button_dispatch_fini(struct mm_machine *m)
 	mm_child_list_fini(m, &m->standby_button.list);
 }
 
-/* Visits the children of one phase. */
-static bool phase_matches(struct mm_machine *m, struct mm_child_list *l, struct mm_child *c,
-			  void *user)
-{
-	const EFI_MM_STANDBY_BUTTON_REGISTER_CONTEXT *rc = (const void *)c->reg;
-
-	(void)m, (void)l;
-	return (unsigned)rc->Phase == *(const unsigned *)user;
-}
-
 EFI_STATUS mm_standby_button_dispatch_run(struct mm_machine *m, unsigned phase)
 {
-	mm_log(m, MM_LOG_SMI, "Standby button: %s", phase ? "release" : "press");
-	return mm_child_dispatch(m, &m->standby_button.list, phase_matches, &phase);
+	return mm_child_dispatch_phase(m, &m->standby_button.list, phase);
 }
