@@ -144,6 +144,36 @@ static struct sc_driver_check *driver_check(struct sc_expect *e, const char *nam
 	return NULL;
 }
 
+
+/*
+ * The expected bytes of a mapping n: exact `hex`, optionally with a same-size
+ * `mask`, or per-field `fields` (with `any`). what names n in messages.
+ */
+static bool load_expected_bytes(struct ld *l, const struct sc_node *n, const char *what,
+				struct sc_bytes *out)
+{
+	const struct sc_node *v;
+	struct sc_bytes mask;
+
+	if ((v = ld_get(n, "hex")) && ld_get(n, "fields"))
+		return ld_fail(l, n, "%s: give hex or fields, not both", what);
+	if (v && !ld_hex(l, v, SC_MAX_PAYLOAD, out))
+		return false;
+	if ((v = ld_get(n, "fields")) && !sc_load_fields(l, v, true, out))
+		return false;
+	if ((v = ld_get(n, "mask"))) {
+		if (!ld_get(n, "hex"))
+			return ld_fail(l, v, "mask: needs 'hex'");
+		if (!ld_hex(l, v, SC_MAX_PAYLOAD, &mask))
+			return false;
+		if (mask.len != out->len)
+			return ld_fail(l, v, "mask: %zu bytes, expected %zu (as many as hex)",
+				       mask.len, out->len);
+		out->mask = mask.data;
+	}
+	return true;
+}
+
 /* `drivers: {Name: state}` and `reason: {Name: "text"}` into e->drivers. */
 static bool load_driver_map(struct ld *l, const struct sc_node *n, bool reason,
 			    struct sc_expect *e, size_t cap)
@@ -175,27 +205,12 @@ static bool load_message(struct ld *l, const struct sc_node *n, struct sc_expect
 {
 	static const char *const keys[] = { "hex", "mask", "fields", "length", NULL };
 	const struct sc_node *v;
-	struct sc_bytes mask;
 
 	if (!ld_map(l, n, "message") || !ld_keys(l, n, keys))
 		return false;
 	e->has_message = true;
-	if ((v = ld_get(n, "hex")) && ld_get(n, "fields"))
-		return ld_fail(l, n, "message: give hex or fields, not both");
-	if (v && !ld_hex(l, v, SC_MAX_PAYLOAD, &e->message))
+	if (!load_expected_bytes(l, n, "message", &e->message))
 		return false;
-	if ((v = ld_get(n, "fields")) && !sc_load_fields(l, v, true, &e->message))
-		return false;
-	if ((v = ld_get(n, "mask"))) {
-		if (!ld_get(n, "hex"))
-			return ld_fail(l, v, "mask: needs 'hex'");
-		if (!ld_hex(l, v, SC_MAX_PAYLOAD, &mask))
-			return false;
-		if (mask.len != e->message.len)
-			return ld_fail(l, v, "mask: %zu bytes, expected %zu (as many as hex)",
-				       mask.len, e->message.len);
-		e->message.mask = mask.data;
-	}
 	if ((v = ld_get(n, "length"))) {
 		if (!ld_u64(l, v, UINT64_MAX, "length", &e->message_len_exact))
 			return false;
@@ -207,29 +222,10 @@ static bool load_message(struct ld *l, const struct sc_node *n, struct sc_expect
 /* read-memory's hex/mask/fields directly in expect. */
 static bool load_hex_expect(struct ld *l, const struct sc_node *n, struct sc_expect *e)
 {
-	const struct sc_node *v;
-	struct sc_bytes mask;
-
 	if (!ld_get(n, "hex") && !ld_get(n, "fields"))
 		return true;
 	e->has_hex = true;
-	if ((v = ld_get(n, "hex")) && ld_get(n, "fields"))
-		return ld_fail(l, n, "expect: give hex or fields, not both");
-	if (v && !ld_hex(l, v, SC_MAX_PAYLOAD, &e->hex))
-		return false;
-	if ((v = ld_get(n, "fields")) && !sc_load_fields(l, v, true, &e->hex))
-		return false;
-	if ((v = ld_get(n, "mask"))) {
-		if (!ld_get(n, "hex"))
-			return ld_fail(l, v, "mask: needs 'hex'");
-		if (!ld_hex(l, v, SC_MAX_PAYLOAD, &mask))
-			return false;
-		if (mask.len != e->hex.len)
-			return ld_fail(l, v, "mask: %zu bytes, expected %zu (as many as hex)",
-				       mask.len, e->hex.len);
-		e->hex.mask = mask.data;
-	}
-	return true;
+	return load_expected_bytes(l, n, "expect", &e->hex);
 }
 
 /* Checks the keys of n against the common ones and those action allows. */

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "support.h"
 #include <mmemu/debug.h>
 #include <mmemu/mmemu.h>
 
@@ -34,18 +36,6 @@ static struct mm_machine *machine(bool cover)
 	assert_int_equal(mm_driver_load_image(m, SW_HANDLER, NULL, &index), MM_OK);
 	assert_int_equal(mm_dispatch(m), MM_OK);
 	return m;
-}
-
-/* Reads the whole file at path (NUL-terminated); *len its size. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = calloc(1, 1 << 20);
-
-	assert_non_null(f);
-	*len = fread(buf, 1, (1 << 20) - 1, f);
-	fclose(f);
-	return buf;
 }
 
 static unsigned bb_count(const char *text)
@@ -70,7 +60,7 @@ static void test_mm_coverage_enable_records_driver_blocks(void **state)
 	close(fd);
 	assert_true(mm_coverage_blocks(m) > 0);
 	assert_int_equal(mm_coverage_write_drcov(m, path), MM_OK);
-	text = slurp(path, &len);
+	text = (char *)mm_test_read_file(path, &len);
 	assert_memory_equal(text, "DRCOV VERSION: 2\n", 17);
 	assert_non_null(strstr(text, "Module Table: version 2, count 1\n"));
 	assert_non_null(strstr(text, "Columns: id, base, end, entry, checksum, timestamp, path\n"));
@@ -113,8 +103,8 @@ static void test_mm_coverage_merge_drcov_dedups_and_skips_bad(void **state)
 	assert_int_equal(mm_coverage_write_drcov(m, a), MM_OK);
 	assert_int_equal(mm_coverage_merge_drcov(paths, 4, out, &skipped), MM_OK);
 	assert_int_equal(skipped, 2);
-	ta = slurp(a, &la);
-	tm = slurp(out, &lm);
+	ta = (char *)mm_test_read_file(a, &la);
+	tm = (char *)mm_test_read_file(out, &lm);
 	assert_int_equal(bb_count(tm), bb_count(ta));
 	assert_non_null(strstr(tm, ", SampleSwHandler\n"));
 	free(ta);

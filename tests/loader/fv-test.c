@@ -24,6 +24,8 @@
 
 #include <cmocka.h>
 
+#include "support.h"
+
 #include "core/depex.h"
 #include "core/guid-names.h"
 #include "loader/fv.h"
@@ -805,24 +807,6 @@ static void test_mm_lzma_section_decode_limits(void **state)
 
 /* ---- the real thing ---- */
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *b;
-	long n;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	rewind(f);
-	b = malloc((size_t)n);
-	assert_non_null(b);
-	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return b;
-}
-
 static void test_mm_fv_parse_ovmf(void **state)
 {
 	static const char *const drivers[] = { "CpuIo2Smm", "SmmLockBox", "FvbServicesSmm",
@@ -839,7 +823,7 @@ static void test_mm_fv_parse_ovmf(void **state)
 		free(r);
 		skip();
 	}
-	b.p = slurp(OVMF_IMAGE, &b.len);
+	b.p = mm_test_read_file(OVMF_IMAGE, &b.len);
 	assert_int_equal(mm_fv_parse(b.p, b.len, &recorder, r, err, sizeof(err)), MM_OK);
 	assert_int_equal(r->nproblems, 0);
 	assert_true(r->nvolumes >= 3);

@@ -45,26 +45,6 @@ struct fixture {
 	char tmp[64];
 };
 
-/* Reads the whole file at path. */
-static uint8_t *slurp(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-	long n;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n > 0);
-	rewind(f);
-	buf = malloc((size_t)n);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*size = (size_t)n;
-	return buf;
-}
-
 /* Finds the offsets of struct image_copy with libelf (independently of the loader). */
 static void locate(struct image_copy *c)
 {
@@ -102,7 +82,7 @@ static int setup(void **state)
 
 	assert_non_null(f);
 	f->m = mm_test_machine();
-	f->img.bytes = slurp(PRODUCER, &f->img.size);
+	f->img.bytes = mm_test_read_file(PRODUCER, &f->img.size);
 	locate(&f->img);
 	f->work = malloc(f->img.size);
 	assert_non_null(f->work);

@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "support.h"
+
 #include "core/machine.h"
 #include "loader/image.h"
 #include "loader/pe.h"
@@ -38,16 +40,8 @@ struct file {
 static struct file slurp(const char *path)
 {
 	struct file f = { 0 };
-	FILE *fp = fopen(path, "rb");
 
-	assert_non_null(fp);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	f.n = (size_t)ftell(fp);
-	rewind(fp);
-	f.b = malloc(f.n);
-	assert_non_null(f.b);
-	assert_int_equal(fread(f.b, 1, f.n, fp), f.n);
-	fclose(fp);
+	f.b = mm_test_read_file(path, &f.n);
 	return f;
 }
 

@@ -25,6 +25,12 @@ struct mm_machine *mm_test_machine(void);
  * log must outlive m (destroying a machine logs): use static or fixture storage.
  */
 void mm_test_log_attach(struct mm_machine *m, struct mm_test_log *log, uint32_t mask);
+/*
+ * Reads the whole file at path into a malloc'd buffer with a NUL after its
+ * last byte (so text files are strings) and stores its size in *len; fails
+ * the test when the file cannot be read.
+ */
+uint8_t *mm_test_read_file(const char *path, size_t *len);
 /* True when some captured line contains needle. */
 bool mm_test_log_contains(const struct mm_test_log *log, const char *needle);
 
