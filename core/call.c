@@ -5,6 +5,7 @@
  */
 #include "call.h"
 #include "machine.h"
+#include "snapshot.h"
 
 /*
  * The machine whose driver code runs on this thread. Set only for the
@@ -82,6 +83,8 @@ enum mm_err mm_call_image(struct mm_machine *m, struct mm_image *img, uint64_t f
 			err = mm_fail(m, MM_ERR_UNSUPPORTED,
 				      "call into emulated image %s: no CPU model", img->name);
 	} else {
+		if (m->snap && img) /* a native driver writes guest memory unseen */
+			mm_snap_native_ran(m->snap);
 		r = call_native(fn, nargs, args);
 	}
 	mm_current_machine = prev;

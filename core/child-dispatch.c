@@ -91,6 +91,7 @@ EFI_STATUS mm_child_add(struct mm_machine *m, struct mm_child_list *l, uint64_t 
 
 void mm_child_changed(struct mm_machine *m, struct mm_child_list *l)
 {
+	m->child_gen++; /* a snapshot restore cannot put registrations back */
 	if (l->changed)
 		l->changed(m, l, l->changed_user);
 }

@@ -134,26 +134,42 @@ static __attribute__((noinline, cold)) void log_request(struct mm_machine *m,
 		    (unsigned long long)req->length);
 }
 
+enum mm_err mm_comm_init(struct mm_machine *m)
+{
+	m->comm.sizes = mm_pool_zalloc(m, EfiRuntimeServicesData,
+				       MM_COMM_MAX_NESTING * sizeof(UINTN), true);
+	if (!m->comm.sizes)
+		return mm_fail(m, MM_ERR_NOMEM, "communicate: no SMRAM for CommBufferSize");
+	return MM_OK;
+}
+
 /*
- * Runs the handlers of req's GUID on the message in place, as the BSP in an
- * SMI (CPU 0 on the host path). Returns MmiManage's status; *len is the
- * message length the handlers left.
+ * Runs the handlers of req's GUID on the message in place, as CPU bsp in an
+ * SMI. The handlers get a CommBufferSize in SMRAM (beyond the nesting the
+ * SMRAM array covers, a host variable). Returns MmiManage's status; *len is
+ * the message length the handlers left.
  */
-static EFI_STATUS dispatch(struct mm_machine *m, const struct mm_comm_request *req, UINTN *len)
+static EFI_STATUS dispatch(struct mm_machine *m, const struct mm_comm_request *req, unsigned bsp,
+			   UINTN *len)
 {
 	bool in_smm = m->cpus.in_smm;
-	unsigned executing = m->cpus.executing;
+	unsigned executing = m->cpus.executing, depth = m->comm.depth;
 	struct mm_oracle_hooks *oh = mm_oracle_hooks(m);
+	UINTN *size = m->comm.sizes && depth < MM_COMM_MAX_NESTING ? &m->comm.sizes[depth] : len;
 	EFI_STATUS status;
 
 	m->cpus.in_smm = true;
-	m->cpus.executing = 0;
-	m->cpus.bsp = 0;
+	m->cpus.executing = bsp;
+	m->cpus.bsp = bsp;
 	if (m->mmst)
-		m->mmst->CurrentlyExecutingCpu = 0;
+		m->mmst->CurrentlyExecutingCpu = bsp;
 	if (oh)
 		oh->mmi_begin(m, req->buffer, req->size, req->message, req->length);
-	status = mm_mmi_manage(m, &req->guid, NULL, (void *)(uintptr_t)req->message, len);
+	*size = *len;
+	m->comm.depth++;
+	status = mm_mmi_manage(m, &req->guid, NULL, (void *)(uintptr_t)req->message, size);
+	m->comm.depth--;
+	*len = *size;
 	if (oh)
 		oh->mmi_end(m);
 	m->cpus.in_smm = in_smm;
@@ -161,38 +177,59 @@ static EFI_STATUS dispatch(struct mm_machine *m, const struct mm_comm_request *r
 	return status;
 }
 
-enum mm_err mm_communicate(struct mm_machine *m, uint64_t buffer, uint64_t *size,
-			   uint64_t *status)
+/*
+ * The whole request on a buffer: validation, dispatch as CPU bsp, the
+ * MessageLength written back. *size: in, the buffer's size; out, header
+ * plus MessageLength. Returns the status the caller of communicate sees.
+ */
+static EFI_STATUS communicate(struct mm_machine *m, uint64_t buffer, uint64_t *size,
+			      unsigned bsp)
 {
 	struct mm_comm_request req;
 	EFI_STATUS st;
 	UINTN len;
 
-	if (!size || !status)
-		return mm_fail(m, MM_ERR_INVALID, "mm_communicate: NULL size or status");
 	st = validate(m, buffer, *size, &req);
-	*status = st;
 	if (st)
-		return MM_OK;
+		return st;
 	if (m->log.mask & MM_LOG_COMMUNICATE)
 		log_request(m, &req);
 	len = req.length;
-	st = dispatch(m, &req, &len);
+	st = dispatch(m, &req, bsp, &len);
 	if (len > req.size - HDR_SIZE) {
 		mm_fail(m, MM_ERR_RANGE, "communicate: a handler for the buffer at 0x%llx set "
 			"its length to 0x%llx, beyond the 0x%llx bytes it has",
 			(unsigned long long)buffer, (unsigned long long)len,
 			(unsigned long long)(req.size - HDR_SIZE));
 		mm_log(m, MM_LOG_WARN, "%s", m->errmsg);
-		*status = EFI_BAD_BUFFER_SIZE;
-		return MM_OK;
+		return EFI_BAD_BUFFER_SIZE;
 	}
 	memcpy((uint8_t *)(uintptr_t)buffer + HDR_LENGTH_OFFSET, &len, sizeof(len));
 	*size = HDR_SIZE + len;
-	*status = st;
 	mm_log(m, MM_LOG_COMMUNICATE, "buffer 0x%llx: status 0x%llx, MessageLength 0x%llx",
 	       (unsigned long long)buffer, (unsigned long long)st, (unsigned long long)len);
+	return st;
+}
+
+enum mm_err mm_communicate(struct mm_machine *m, uint64_t buffer, uint64_t *size,
+			   uint64_t *status)
+{
+	if (!size || !status)
+		return mm_fail(m, MM_ERR_INVALID, "mm_communicate: NULL size or status");
+	*status = communicate(m, buffer, size, 0);
 	return MM_OK;
+}
+
+void mm_comm_entry(struct mm_machine *m)
+{
+	if (!m->comm.pending)
+		return;
+	m->comm.pending = false;
+	mm_log(m, MM_LOG_COMMUNICATE, "MmEntryPoint: communicate buffer 0x%llx from the MM IPL",
+	       (unsigned long long)m->comm.pending_buffer);
+	m->comm.pending_status = communicate(m, m->comm.pending_buffer, &m->comm.pending_size,
+					     m->cpus.bsp);
+	m->comm.done = true;
 }
 
 /* Builds the header for guid and as much of msg as fits in the buffer at p. */

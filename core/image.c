@@ -40,6 +40,8 @@ void mm_image_remove(struct mm_machine *m, struct mm_image *img)
 		if (img->unload)
 			img->unload(m, img);
 		free(img->name);
+		free(img->path);
+		free(img->codeview);
 		free(img);
 		return;
 	}

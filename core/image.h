@@ -24,6 +24,15 @@ struct mm_image {
 	uint64_t base;
 	uint64_t size;
 	enum mm_engine engine;
+	/*
+	 * Where its symbols are (emu/symbols.c, the gdb stub): the file it was
+	 * loaded from and the PDB/.dll path its PE CodeView debug entry names
+	 * (each NULL when unknown), and the address it was linked for base, so
+	 * that base + x is x + link_base in its debug file.
+	 */
+	char *path;
+	char *codeview;
+	uint64_t link_base;
 	/* Called when the image is removed (entry failed, machine destroyed). */
 	void (*unload)(struct mm_machine *m, struct mm_image *img);
 	void *loader_data;

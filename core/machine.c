@@ -51,6 +51,12 @@ static enum mm_err check_platform(struct mm_machine *m, const struct mm_platform
 	return mm_memory_check(m, p);
 }
 
+/*
+ * The page heaps: every SMRAM region, and the RAM regions of type
+ * EfiConventionalMemory. RAM of another type (runtime data, ACPI NVS ...)
+ * is memory the firmware already owns: it shows in the memory map with its
+ * type, and only fixed addresses reach it, never an allocation.
+ */
 static enum mm_err add_heaps(struct mm_machine *m)
 {
 	m->smram.name = "smram";
@@ -58,8 +64,11 @@ static enum mm_err add_heaps(struct mm_machine *m)
 	for (unsigned i = 0; i < m->mem.count; i++) {
 		const struct mm_region_desc *d = &m->mem.regions[i].desc;
 		struct mm_page_heap *h = d->kind == MM_REGION_SMRAM ? &m->smram : &m->ram;
-		enum mm_err err = mm_page_heap_add(m, h, d->base, d->size);
+		enum mm_err err;
 
+		if (d->kind != MM_REGION_SMRAM && d->efi_type != EfiConventionalMemory)
+			continue;
+		err = mm_page_heap_add(m, h, d->base, d->size);
 		if (err)
 			return err;
 	}
@@ -113,6 +122,8 @@ enum mm_err mm_core_create(const struct mm_platform *p, struct mm_machine **out,
 		e = mm_gpi_dispatch_init(m);
 	if (!e)
 		e = mm_io_trap_dispatch_init(m);
+	if (!e)
+		e = mm_comm_init(m);
 	if (e) {
 		if (err)
 			snprintf(err, errlen, "%s", m->errmsg);

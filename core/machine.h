@@ -43,6 +43,7 @@
 
 /* Hooks other folders attach to a machine (devices/, emu/, loader/). */
 struct mm_oracle_hooks;
+struct mm_snap_track;
 
 struct mm_extension {
 	const char *name;
@@ -78,6 +79,7 @@ struct mm_machine {
 	struct mm_standby_button_dispatch standby_button;
 	struct mm_gpi_dispatch gpi;
 	struct mm_io_trap_dispatch io_trap;
+	struct mm_comm comm;         /* MM communicate (core/communicate.h) */
 	struct mm_extension *extensions;
 
 	EFI_MM_SYSTEM_TABLE *mmst;   /* in SMRAM */
@@ -87,6 +89,8 @@ struct mm_machine {
 
 	struct mm_stop stop;         /* why the guest last stopped (kind NONE: it did not) */
 	struct mm_oracle_hooks *oracle; /* the bug oracles' hooks (core/oracle-hook.h), NULL: off */
+	struct mm_snap_track *snap;     /* dirty pages of the active snapshot (core/snapshot.h), NULL: none */
+	uint64_t child_gen;             /* bumps on every child/SW dispatcher (un)registration (snapshots) */
 
 	/* Images executing, innermost last (see core/call.c). */
 	struct mm_image *exec_stack[MM_CALL_MAX_DEPTH];

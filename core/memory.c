@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "snapshot.h"
 #include "machine.h"
 
 #ifndef MAP_FIXED_NOREPLACE
@@ -131,8 +132,11 @@ void *mm_mem_ptr(const struct mm_machine *m, uint64_t addr, uint64_t len)
 		const struct mm_region *r = &m->mem.regions[i];
 		uint64_t off = addr - r->desc.base;
 
-		if (addr >= r->desc.base && off < r->desc.size && len <= r->desc.size - off)
+		if (addr >= r->desc.base && off < r->desc.size && len <= r->desc.size - off) {
+			if (m->snap) /* the caller may write: a snapshot must know */
+				mm_snap_mark(m->snap, addr, len);
 			return r->host + off;
+		}
 	}
 	return NULL;
 }

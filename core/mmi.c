@@ -119,6 +119,7 @@ enum mm_err mm_mmi_register(struct mm_machine *m, uint64_t handler, const EFI_GU
 	struct mm_mmi_entry *e;
 	char buf[37];
 
+	m->mmi.gen++;
 	if (!handler || !dispatch_handle)
 		return mm_fail(m, MM_ERR_INVALID, "MmiHandlerRegister: %s is NULL",
 			       handler ? "DispatchHandle" : "Handler");
@@ -191,6 +192,7 @@ enum mm_err mm_mmi_unregister(struct mm_machine *m, EFI_HANDLE dispatch_handle)
 	struct mm_mmi_handler *x = find_handler(&m->mmi, dispatch_handle);
 	char buf[37];
 
+	m->mmi.gen++;
 	if (!x) {
 		mm_log(m, MM_LOG_WARN, "MmiHandlerUnRegister: unknown dispatch handle %p from %s",
 		       dispatch_handle, mm_executing_name(m));
@@ -207,6 +209,7 @@ unsigned mm_mmi_purge_range(struct mm_machine *m, uint64_t base, uint64_t size)
 {
 	unsigned count = 0;
 
+	m->mmi.gen++;
 	for (struct mm_mmi_entry *e = m->mmi.entries; e; e = e->next)
 		for (struct mm_mmi_handler *x = e->handlers; x; x = x->next)
 			if (!x->removed && x->fn >= base && x->fn - base < size) {

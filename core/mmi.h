@@ -47,6 +47,7 @@ struct mm_mmi {
 	unsigned max_depth;           /* deepest nesting seen */
 	bool pending_removal;         /* some handler was unregistered during dispatch */
 	uint64_t dispatch_count;      /* handlers called, for reports */
+	uint64_t gen;                 /* bumps on every (un)registration (snapshots) */
 };
 
 void mm_mmi_fini(struct mm_machine *m);

@@ -262,6 +262,7 @@ enum mm_err mm_page_alloc(struct mm_machine *m, struct mm_page_heap *h, EFI_ALLO
 	uint64_t base = 0;
 	enum mm_err err;
 
+	h->gen++;
 	if (!addr || (unsigned)type >= MaxAllocateType || pages == 0 || pages > MAX_PAGES)
 		return mm_fail(m, MM_ERR_INVALID, "%s pages: bad request (type %d, %llu pages)",
 			       h->name, (int)type, (unsigned long long)pages);
@@ -354,6 +355,7 @@ enum mm_err mm_page_free(struct mm_machine *m, struct mm_page_heap *h, uint64_t 
 	struct mm_page_run *r, *out;
 	uint64_t bytes;
 
+	h->gen++;
 	if (addr & PAGE_MASK)
 		return bad_free(m, h, MM_ERR_INVALID, addr, pages, "address not page aligned");
 	if (pages == 0 || pages > MAX_PAGES)
@@ -443,4 +445,96 @@ EFI_STATUS EFIAPI MmFreePages(EFI_PHYSICAL_ADDRESS Memory, UINTN Pages)
 		return EFI_NOT_FOUND;
 	}
 	return mm_err_to_efi(mm_page_free(m, &m->smram, Memory, Pages));
+}
+
+/* A snapshot of a heap's runs: the free and used lists, copied. */
+struct mm_page_heap_saved {
+	struct mm_page_run *free, *used;
+	uint64_t total_pages, free_pages, gen;
+	size_t runs;
+};
+
+/* Copies the list of runs from; NULL when from is empty or out of memory (*ok false). */
+static struct mm_page_run *runs_clone(const struct mm_page_run *from, size_t *count, bool *ok)
+{
+	struct mm_page_run *head = NULL, **tail = &head;
+
+	for (; from; from = from->next) {
+		struct mm_page_run *r = malloc(sizeof(*r));
+
+		if (!r) {
+			runs_free(head);
+			*ok = false;
+			return NULL;
+		}
+		*r = *from;
+		r->next = NULL;
+		*tail = r;
+		tail = &r->next;
+		(*count)++;
+	}
+	return head;
+}
+
+struct mm_page_heap_saved *mm_page_heap_save(const struct mm_page_heap *h)
+{
+	struct mm_page_heap_saved *s = calloc(1, sizeof(*s));
+	bool ok = true;
+
+	if (!s)
+		return NULL;
+	s->free = runs_clone(h->free, &s->runs, &ok);
+	s->used = runs_clone(h->used, &s->runs, &ok);
+	s->total_pages = h->total_pages;
+	s->free_pages = h->free_pages;
+	s->gen = h->gen;
+	if (!ok) {
+		mm_page_heap_saved_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/*
+ * Puts the runs of s back into h when h changed since (its generation
+ * moved); the generation returns to the saved one, so that an unchanged
+ * heap costs nothing at the next restore.
+ */
+enum mm_err mm_page_heap_restore(struct mm_page_heap *h, const struct mm_page_heap_saved *s)
+{
+	struct mm_page_run *free_runs, *used_runs;
+	size_t n = 0;
+	bool ok = true;
+
+	if (h->gen == s->gen)
+		return MM_OK;
+	free_runs = runs_clone(s->free, &n, &ok);
+	used_runs = runs_clone(s->used, &n, &ok);
+	if (!ok) {
+		runs_free(free_runs);
+		runs_free(used_runs);
+		return MM_ERR_NOMEM;
+	}
+	runs_free(h->free);
+	runs_free(h->used);
+	h->free = free_runs;
+	h->used = used_runs;
+	h->total_pages = s->total_pages;
+	h->free_pages = s->free_pages;
+	h->gen = s->gen;
+	return MM_OK;
+}
+
+void mm_page_heap_saved_free(struct mm_page_heap_saved *s)
+{
+	if (!s)
+		return;
+	runs_free(s->free);
+	runs_free(s->used);
+	free(s);
+}
+
+size_t mm_page_heap_saved_bytes(const struct mm_page_heap_saved *s)
+{
+	return sizeof(*s) + s->runs * sizeof(struct mm_page_run);
 }

@@ -8,6 +8,7 @@
 #define CORE_PAGE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <mmemu/memory.h>
@@ -33,6 +34,7 @@ struct mm_page_heap {
 	struct mm_page_run *ranges;  /* the ranges added, address order (never coalesced) */
 	uint64_t total_pages;
 	uint64_t free_pages;
+	uint64_t gen;                /* bumps on every allocation and free (snapshots) */
 };
 
 /* Adds the page-aligned range [base, base+size) to heap h. */
@@ -66,6 +68,17 @@ bool mm_page_is_allocated(const struct mm_page_heap *h, uint64_t addr, uint64_t 
  * counts as 1), or NULL. The pool uses it to mark its carrier pages.
  */
 struct mm_page_run *mm_page_find(const struct mm_page_heap *h, uint64_t addr, uint64_t len);
+
+/*
+ * Snapshots (core/snapshot.c): a copy of the runs of h, and putting it back.
+ * mm_page_heap_save returns NULL when out of host memory; restore fails only
+ * with MM_ERR_NOMEM (h is unchanged then).
+ */
+struct mm_page_heap_saved;
+struct mm_page_heap_saved *mm_page_heap_save(const struct mm_page_heap *h);
+enum mm_err mm_page_heap_restore(struct mm_page_heap *h, const struct mm_page_heap_saved *s);
+void mm_page_heap_saved_free(struct mm_page_heap_saved *s);
+size_t mm_page_heap_saved_bytes(const struct mm_page_heap_saved *s);
 
 /* MM System Table services over the SMRAM heap (PI 1.8 vol. 4, 4.2). */
 EFI_STATUS EFIAPI MmAllocatePages(EFI_ALLOCATE_TYPE Type, EFI_MEMORY_TYPE MemoryType, UINTN Pages,

@@ -72,6 +72,8 @@ EFI_GUID gEfiLoadedImageProtocolGuid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
 #include <pi/hob.h>
 #include <pi/pcd.h>
 EFI_GUID gEfiHobListGuid = EFI_HOB_LIST_GUID;
+#include <pi/dxe-services.h>
+EFI_GUID gEfiDxeServicesTableGuid = DXE_SERVICES_GUID;
 EFI_GUID gEfiPeiMmCoreGuid = EFI_PEI_MM_CORE_GUID;
 EFI_GUID gPcdProtocolGuid = PCD_PROTOCOL_GUID;
 EFI_GUID gEfiPcdProtocolGuid = EFI_PCD_PROTOCOL_GUID;

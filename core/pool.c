@@ -89,6 +89,7 @@ struct mm_pool {
 	struct pool_block quar[MM_POOL_QUARANTINE];
 	unsigned quar_n, quar_next;
 	uint64_t quar_lo, quar_hi; /* bounds of the quarantined blocks */
+	uint64_t gen;      /* bumps on every change of the blocks (snapshots) */
 };
 
 static inline uint64_t slot_of(const struct mm_pool *pool, uint64_t addr)
@@ -126,6 +127,7 @@ static inline void table_put(struct mm_pool *pool, const struct pool_block *b)
 		pool->used++;
 	pool->tab[i] = *b;
 	pool->live++;
+	pool->gen++;
 }
 
 /* Marks slot b dead: probes go on past it, inserts may reuse it. */
@@ -133,6 +135,7 @@ static inline void table_remove(struct mm_pool *pool, struct pool_block *b)
 {
 	b->addr = TOMB;
 	pool->live--;
+	pool->gen++;
 }
 
 /* Allocates a table of 2^bits empty slots for pool. */
@@ -362,6 +365,7 @@ static inline uint64_t alloc_fast(struct mm_machine *m, uint32_t efi_type, uint6
 	b->internal = internal;
 	b->debug = 0;
 	pool->live++;
+	pool->gen++;
 	return addr;
 }
 
@@ -639,6 +643,7 @@ void mm_pool_set_debug(struct mm_machine *m, unsigned flags)
 
 	if (!pool)
 		return;
+	pool->gen++;
 	if (!(flags & MM_POOL_DEBUG_REDZONE)) { /* leaving: the quarantine is released */
 		for (unsigned i = 0; i < pool->quar_n; i++) {
 			const struct pool_block *q = &pool->quar[i];
@@ -897,4 +902,111 @@ EFI_STATUS EFIAPI MmFreePool(VOID *Buffer)
 	if (free_fast(m, (uint64_t)(uintptr_t)Buffer))
 		return EFI_SUCCESS;
 	return free_pool_slow(m, Buffer);
+}
+
+/* A snapshot of the pool: the struct, its live table and its free stacks. */
+struct mm_pool_saved {
+	struct mm_pool pool;
+	struct pool_block *tab;
+	uint64_t *free[POOL_CLASSES];
+};
+
+struct mm_pool_saved *mm_pool_save(const struct mm_machine *m)
+{
+	const struct mm_pool *pool = m->pool;
+	struct mm_pool_saved *s = calloc(1, sizeof(*s));
+	size_t slots = pool->mask + 1;
+	bool ok;
+
+	if (!s)
+		return NULL;
+	s->pool = *pool;
+	s->tab = malloc(slots * sizeof(*s->tab));
+	ok = s->tab != NULL;
+	if (ok)
+		memcpy(s->tab, pool->tab, slots * sizeof(*s->tab));
+	for (unsigned c = 0; ok && c < POOL_CLASSES; c++) {
+		if (!pool->cls[c].cap)
+			continue;
+		s->free[c] = malloc(pool->cls[c].cap * sizeof(uint64_t));
+		ok = s->free[c] != NULL;
+		if (ok)
+			memcpy(s->free[c], pool->cls[c].free, pool->cls[c].cap * sizeof(uint64_t));
+	}
+	if (!ok) {
+		mm_pool_saved_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Makes *p hold n elements of size bytes (contents kept up to n); false: no memory. */
+static bool resize(void **p, size_t n, size_t size)
+{
+	void *q = realloc(*p, n ? n * size : 1);
+
+	if (!q)
+		return false;
+	*p = q;
+	return true;
+}
+
+/*
+ * Puts the pool of s back when it changed since (generation moved). The
+ * interned owner names stay (they only grow, and blocks may still name them).
+ */
+enum mm_err mm_pool_restore(struct mm_machine *m, const struct mm_pool_saved *s)
+{
+	struct mm_pool *pool = m->pool;
+	struct owner_name *names = pool->names;
+	size_t slots = s->pool.mask + 1;
+	struct pool_block *tab = pool->tab;
+	uint64_t *free_stack[POOL_CLASSES];
+
+	if (pool->gen == s->pool.gen)
+		return MM_OK;
+	if (pool->mask != s->pool.mask && !resize((void **)&tab, slots, sizeof(*tab)))
+		return MM_ERR_NOMEM;
+	pool->tab = tab;
+	for (unsigned c = 0; c < POOL_CLASSES; c++) {
+		free_stack[c] = pool->cls[c].free;
+		if (pool->cls[c].cap != s->pool.cls[c].cap &&
+		    !resize((void **)&free_stack[c], s->pool.cls[c].cap, sizeof(uint64_t)))
+			return MM_ERR_NOMEM;
+		pool->cls[c].free = free_stack[c];
+	}
+	*pool = s->pool;
+	pool->names = names;
+	pool->tab = tab;
+	memcpy(tab, s->tab, slots * sizeof(*tab));
+	for (unsigned c = 0; c < POOL_CLASSES; c++) {
+		pool->cls[c].free = free_stack[c];
+		if (s->pool.cls[c].cap)
+			memcpy(free_stack[c], s->free[c], s->pool.cls[c].cap * sizeof(uint64_t));
+	}
+	return MM_OK;
+}
+
+bool mm_pool_changed(const struct mm_machine *m, const struct mm_pool_saved *s)
+{
+	return m->pool->gen != s->pool.gen;
+}
+
+void mm_pool_saved_free(struct mm_pool_saved *s)
+{
+	if (!s)
+		return;
+	for (unsigned c = 0; c < POOL_CLASSES; c++)
+		free(s->free[c]);
+	free(s->tab);
+	free(s);
+}
+
+size_t mm_pool_saved_bytes(const struct mm_pool_saved *s)
+{
+	size_t n = sizeof(*s) + (s->pool.mask + 1) * sizeof(*s->tab);
+
+	for (unsigned c = 0; c < POOL_CLASSES; c++)
+		n += s->pool.cls[c].cap * sizeof(uint64_t);
+	return n;
 }

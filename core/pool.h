@@ -9,6 +9,7 @@
 #define CORE_POOL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <mmemu/memory.h>
@@ -69,6 +70,19 @@ unsigned mm_pool_visit(struct mm_machine *m, bool all, mm_alloc_visit visit, voi
 #define MM_POOL_FRESH_PATTERN 0xC35A4D41524D53A5ull /* bytes A5 'S' 'M' 'R' 'A' 'M' 'Z' C3 */
 
 void mm_pool_set_debug(struct mm_machine *m, unsigned flags);
+
+/*
+ * Snapshots (core/snapshot.c): a copy of the pool's host state (live table,
+ * free stacks, debug quarantine) and putting it back. mm_pool_save returns
+ * NULL when out of host memory; mm_pool_restore fails only with MM_ERR_NOMEM.
+ */
+struct mm_pool_saved;
+struct mm_pool_saved *mm_pool_save(const struct mm_machine *m);
+enum mm_err mm_pool_restore(struct mm_machine *m, const struct mm_pool_saved *s);
+void mm_pool_saved_free(struct mm_pool_saved *s);
+/* True when the pool changed since s was taken. */
+bool mm_pool_changed(const struct mm_machine *m, const struct mm_pool_saved *s);
+size_t mm_pool_saved_bytes(const struct mm_pool_saved *s);
 
 /* What an SMRAM address is to the pool in debug mode. */
 enum mm_pool_hit {

@@ -101,6 +101,7 @@ EFI_STATUS mm_mm_entry(struct mm_machine *m, unsigned bsp)
 	}
 	mm_log(m, MM_LOG_SMI, "SMI #%llu: MmEntryPoint on BSP %u, source CPU %u, %u CPUs",
 	       (unsigned long long)m->smi.count, bsp, m->smi.source_cpu, m->cpus.count);
+	mm_comm_entry(m); /* a buffer the MM IPL placed before it raised this SMI */
 	if (oh)
 		oh->mmi_begin(m, 0, 0, 0, 0);
 	status = mm_mmi_manage(m, NULL, NULL, NULL, NULL);

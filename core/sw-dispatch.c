@@ -105,6 +105,7 @@ static enum mm_err add_entry(struct mm_machine *m, uint64_t fn, UINTN value,
 		pp = &(*pp)->next;
 	*pp = e;
 	m->sw.count++;
+	m->child_gen++; /* a snapshot restore cannot put registrations back */
 	*out = e;
 	return MM_OK;
 }
@@ -187,6 +188,7 @@ static EFI_STATUS EFIAPI SwUnRegister(CONST EFI_MM_SW_DISPATCH_PROTOCOL *This,
 	       (unsigned long long)e->value, MM_ADDR(m, e->fn), mm_executing_name(m));
 	e->removed = true;
 	m->sw.count--;
+	m->child_gen++;
 	if (m->sw.depth) {
 		m->sw.pending_removal = true;
 		return EFI_SUCCESS;

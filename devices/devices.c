@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "core/machine.h"
+#include "core/snapshot.h"
 #include "devices.h"
 #include "chipset.h"
 #include "pci-ecam.h"
@@ -66,5 +67,7 @@ enum mm_err mm_devices_attach(struct mm_machine *m)
 		err = debug_port_attach(m, cs);
 	if (!err)
 		err = serial_attach(m, cs);
+	if (!err) /* plain data: a snapshot copies it whole */
+		err = mm_snapshot_part_add_plain(m, "chipset", cs, sizeof(*cs));
 	return err;
 }

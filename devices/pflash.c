@@ -348,6 +348,47 @@ enum mm_err mm_flash_save(struct mm_machine *m, const char *path)
 	return mm_fail(m, MM_ERR_NOT_FOUND, "pflash: no writable flash device to save");
 }
 
+/* m's first writable device (the variable store), or NULL. */
+static struct pflash *first_writable(struct mm_machine *m)
+{
+	struct pflash_set *set = pflash_set(m);
+
+	for (unsigned i = 0; set && i < set->count; i++)
+		if (!set->dev[i].read_only)
+			return &set->dev[i];
+	return NULL;
+}
+
+enum mm_err mm_flash_copy(struct mm_machine *m, uint8_t **data, uint64_t *len)
+{
+	struct pflash *f = first_writable(m);
+
+	if (!f)
+		return mm_fail(m, MM_ERR_NOT_FOUND, "pflash: no writable flash device to copy");
+	*data = malloc(f->size);
+	if (!*data)
+		return mm_fail(m, MM_ERR_NOMEM, "pflash: out of memory");
+	memcpy(*data, f->data, f->size);
+	*len = f->size;
+	return MM_OK;
+}
+
+enum mm_err mm_flash_load(struct mm_machine *m, const void *data, uint64_t len)
+{
+	struct pflash *f = first_writable(m);
+
+	if (!f)
+		return mm_fail(m, MM_ERR_NOT_FOUND, "pflash: no writable flash device to load");
+	if (!data || len != f->size)
+		return mm_fail(m, MM_ERR_INVALID, "pflash: %llu bytes for a device of %llu",
+			       (unsigned long long)len, (unsigned long long)f->size);
+	memcpy(f->data, data, len);
+	f->mode = PFLASH_MODE_ARRAY;
+	f->pending = 0;
+	f->status = PFLASH_STATUS_READY;
+	return MM_OK;
+}
+
 enum mm_err mm_flash_peek(struct mm_machine *m, uint64_t addr, void *buf, uint64_t len)
 {
 	struct pflash_set *set = pflash_set(m);

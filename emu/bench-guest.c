@@ -22,6 +22,7 @@
 
 #define BENCH_OFFSET 0x60000000ull /* as tools/cmd-bench.c: clear of valgrind's load address */
 #define BENCH_COPY 256
+#define BENCH_SLICE 2000 /* iterations per timed slice */
 /* 2f4c8a31-95d2-4b7e-8c1a-6e0d93b5a742: pe-bench.c's handler GUID */
 static const uint8_t bench_guid[16] = { 0x31, 0x8a, 0x4c, 0x2f, 0xd2, 0x95, 0x7e, 0x4b,
 					0x8c, 0x1a, 0x6e, 0x0d, 0x93, 0xb5, 0xa7, 0x42 };
@@ -73,28 +74,22 @@ static uint64_t bench_buffer(struct mm_machine *m)
 	return addr;
 }
 
-/* Round trips per second of communicate to the emulated handler; -1 on failure. */
-static double communicate_rate(struct mm_machine *m, uint64_t buf)
+/* One communicate round trip to the emulated handler (callgrind measures this). */
+static __attribute__((noinline)) int bench_communicate_once(struct mm_machine *m, uint64_t buf)
 {
-	double t0 = seconds(), t1;
-	uint64_t n = 0;
+	uint64_t size = 24 + BENCH_COPY, status = 1;
 
-	do {
-		for (unsigned i = 0; i < 10000; i++, n++) {
-			uint64_t size = 24 + BENCH_COPY, status = 1;
-
-			if (mm_communicate(m, buf, &size, &status) || status)
-				return -1;
-		}
-		t1 = seconds();
-	} while (t1 - t0 < 0.5);
-	return n / (t1 - t0);
+	return mm_communicate(m, buf, &size, &status) || status ? -1 : 0;
 }
 
-/* The bare baseline's state. */
+/*
+ * The bare baseline: a second engine over the same memory, a stack and a
+ * return trap in SMRAM, nothing else (no Foundation, no other hook).
+ */
 struct bare {
 	uc_engine *uc;
-	uint64_t trap;
+	uint64_t handler, buf;
+	uint64_t trap, stack, size_slot;
 };
 
 static void bare_trap(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
@@ -103,72 +98,129 @@ static void bare_trap(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	uc_emu_stop(uc);
 }
 
-/* Calls of handler per second on a fresh engine over m's memory; -1 on failure. */
-static double bare_rate(struct mm_machine *m, uint64_t handler, uint64_t buf)
+/* Opens the bare engine for handler over m's memory; 0 or -1. */
+static int bare_open(struct bare *b, struct mm_machine *m, uint64_t handler, uint64_t buf)
+{
+	uc_hook h;
+
+	*b = (struct bare){ .handler = handler, .buf = buf };
+	if (uc_open(UC_ARCH_X86, UC_MODE_64, &b->uc))
+		return -1;
+	for (unsigned i = 0; i < m->mem.count; i++)
+		if (uc_mem_map_ptr(b->uc, m->mem.regions[i].desc.base, m->mem.regions[i].desc.size,
+				   UC_PROT_ALL, m->mem.regions[i].host))
+			return -1;
+	if (mm_page_alloc(m, &m->smram, AllocateAnyPages, EfiRuntimeServicesData, 4, &b->stack,
+			  true))
+		return -1;
+	b->trap = b->stack; /* first page: the trap (int3s), code only */
+	memset((void *)(uintptr_t)b->trap, 0xCC, EFI_PAGE_SIZE);
+	b->size_slot = b->stack + EFI_PAGE_SIZE;
+	if (uc_hook_add(b->uc, &h, UC_HOOK_CODE, bare_trap, b, b->trap, b->trap))
+		return -1;
+	return 0;
+}
+
+/* One call of the handler: arguments in registers, return address on the stack. */
+static __attribute__((noinline)) int bench_bare_once(struct bare *b)
 {
 	static const int ids[] = { UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_R8, UC_X86_REG_R9,
 				   UC_X86_REG_RSP };
-	struct bare b = { 0 };
-	uint64_t stack = 0, size_slot, v[5], n = 0;
+	uint64_t rsp = b->stack + 4 * EFI_PAGE_SIZE - 0x48;
+	uint64_t v[5] = { 0, 0, b->buf + 24, b->size_slot, rsp };
 	void *ptrs[5] = { &v[0], &v[1], &v[2], &v[3], &v[4] };
-	double t0, t1, rate = -1;
-	uc_hook h;
 
-	if (uc_open(UC_ARCH_X86, UC_MODE_64, &b.uc))
+	*(uint64_t *)(uintptr_t)rsp = b->trap;
+	*(uint64_t *)(uintptr_t)b->size_slot = BENCH_COPY;
+	uc_reg_write_batch(b->uc, (int *)ids, ptrs, 5);
+	return uc_emu_start(b->uc, b->handler, 0, 0, 0) ? -1 : 0;
+}
+
+/* The machine, buffer and bare engine both measurements use. */
+struct emu_bench {
+	struct mm_machine *m;
+	uint64_t buf, handler;
+	struct bare bare;
+};
+
+static void emu_bench_close(struct emu_bench *eb)
+{
+	if (eb->bare.uc)
+		uc_close(eb->bare.uc);
+	if (eb->m)
+		mm_machine_destroy(eb->m);
+}
+
+/*
+ * Loads and dispatches driver on a bench machine, then a second copy of the
+ * image whose entry, called with no MMST, names the handler for the bare
+ * engine. 0 or -1 (message on stderr).
+ */
+static int emu_bench_open(struct emu_bench *eb, const char *driver)
+{
+	struct mm_loaded_image li;
+
+	*eb = (struct emu_bench){ .m = bench_machine() };
+	if (!eb->m)
 		return -1;
-	for (unsigned i = 0; i < m->mem.count; i++)
-		if (uc_mem_map_ptr(b.uc, m->mem.regions[i].desc.base, m->mem.regions[i].desc.size,
-				   UC_PROT_ALL, m->mem.regions[i].host))
-			goto out;
-	if (mm_page_alloc(m, &m->smram, AllocateAnyPages, EfiRuntimeServicesData, 4, &stack, true))
-		goto out;
-	b.trap = stack; /* first page: the trap (int3s), code only */
-	memset((void *)(uintptr_t)b.trap, 0xCC, EFI_PAGE_SIZE);
-	size_slot = stack + EFI_PAGE_SIZE;
-	if (uc_hook_add(b.uc, &h, UC_HOOK_CODE, bare_trap, &b, b.trap, b.trap))
-		goto out;
-	t0 = seconds();
-	do {
-		for (unsigned i = 0; i < 10000; i++, n++) {
-			uint64_t rsp = stack + 4 * EFI_PAGE_SIZE - 0x48;
+	if (mm_driver_load_image(eb->m, driver, NULL, NULL) || mm_dispatch(eb->m) ||
+	    !(eb->buf = bench_buffer(eb->m)) || mm_image_load_file(eb->m, driver, &li) ||
+	    mm_call(eb->m, li.entry, 2, (const uint64_t[2]){ 0, 0 }, &eb->handler) ||
+	    bare_open(&eb->bare, eb->m, eb->handler, eb->buf)) {
+		fprintf(stderr, "bench emulated: %s\n", mm_machine_error(eb->m));
+		emu_bench_close(eb);
+		return -1;
+	}
+	return 0;
+}
 
-			*(uint64_t *)(uintptr_t)rsp = b.trap;
-			*(uint64_t *)(uintptr_t)size_slot = BENCH_COPY;
-			v[0] = 0, v[1] = 0, v[2] = buf + 24, v[3] = size_slot, v[4] = rsp;
-			uc_reg_write_batch(b.uc, (int *)ids, ptrs, 5);
-			if (uc_emu_start(b.uc, handler, 0, 0, 0))
-				goto out;
-		}
-		t1 = seconds();
-	} while (t1 - t0 < 0.5);
-	rate = n / (t1 - t0);
-out:
-	uc_close(b.uc);
-	return rate;
+/* Seconds taken by n iterations of what (communicate or bare); -1 on failure. */
+static double timed(struct emu_bench *eb, bool bare, unsigned n)
+{
+	double t0 = seconds();
+
+	for (unsigned i = 0; i < n; i++)
+		if (bare ? bench_bare_once(&eb->bare) : bench_communicate_once(eb->m, eb->buf))
+			return -1;
+	return seconds() - t0;
+}
+
+/*
+ * Both rates, measured in alternating slices of BENCH_SLICE iterations for
+ * about a second in all, so that both see the same share of a noisy machine.
+ */
+static int rates(struct emu_bench *eb, double *rate, double *bare)
+{
+	double tc = 0, tb = 0, t;
+	uint64_t n = 0;
+
+	do {
+		t = timed(eb, false, BENCH_SLICE);
+		if (t < 0)
+			return -1;
+		tc += t;
+		t = timed(eb, true, BENCH_SLICE);
+		if (t < 0)
+			return -1;
+		tb += t;
+		n += BENCH_SLICE;
+	} while (tc + tb < 1.0);
+	*rate = n / tc;
+	*bare = n / tb;
+	return 0;
 }
 
 int mm_bench_emulated(FILE *out, const char *driver)
 {
-	struct mm_machine *m = bench_machine();
-	struct mm_loaded_image li;
-	uint64_t buf, handler = 0;
-	double rate, bare;
+	struct emu_bench eb;
+	double rate = -1, bare = -1;
+	int rc;
 
-	if (!m)
+	if (emu_bench_open(&eb, driver))
 		return -1;
-	if (mm_driver_load_image(m, driver, NULL, NULL) || mm_dispatch(m) ||
-	    !(buf = bench_buffer(m))) {
-		fprintf(stderr, "bench emulated: %s\n", mm_machine_error(m));
-		mm_machine_destroy(m);
-		return -1;
-	}
-	rate = communicate_rate(m, buf);
-	/* the baseline: a second copy of the image; its entry, called with no MMST, names the handler */
-	if (rate > 0 && !mm_image_load_file(m, driver, &li))
-		mm_call(m, li.entry, 2, (const uint64_t[2]){ 0, 0 }, &handler);
-	bare = handler ? bare_rate(m, handler, buf) : -1;
-	mm_machine_destroy(m);
-	if (rate < 0 || bare < 0) {
+	rc = rates(&eb, &rate, &bare);
+	emu_bench_close(&eb);
+	if (rc) {
 		fprintf(stderr, "bench emulated: a call failed\n");
 		return -1;
 	}
@@ -176,6 +228,20 @@ int mm_bench_emulated(FILE *out, const char *driver)
 	fprintf(out, "emulated_bare_unicorn_copy256_rate: %.0f calls/s\n", bare);
 	fprintf(out, "communicate_emulated_vs_bare: %.2fx slower\n", bare / rate);
 	return 0;
+}
+
+int mm_bench_emulated_worker(const char *what, const char *driver, unsigned long n)
+{
+	struct emu_bench eb;
+	int rc = 0;
+
+	if (emu_bench_open(&eb, driver))
+		return -1;
+	for (unsigned long i = 0; i < n && !rc; i++)
+		rc = !strcmp(what, "bare") ? bench_bare_once(&eb.bare)
+					   : bench_communicate_once(eb.m, eb.buf);
+	emu_bench_close(&eb);
+	return rc;
 }
 
 /* Host service of the nested-call benchmark. */

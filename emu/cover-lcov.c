@@ -103,6 +103,7 @@ enum mm_err mm_coverage_write_lcov(struct mm_machine *m, const char *path)
 	f = fopen(path, "w");
 	if (!f)
 		return mm_fail(m, MM_ERR_IO, "coverage: cannot write '%s'", path);
+	mm_symbols_match_all(m); /* .debug files beside the images too */
 	for (unsigned i = 0; (image = mm_symbols_image(m, i)); i++) {
 		struct lcov_collect c = { 0 };
 		struct mm_cover_range *r = NULL;

@@ -191,6 +191,8 @@ enum mm_err mm_coverage_enable(struct mm_machine *m)
 	uc_hook h;
 	uc_err u;
 
+	if (!MMEMU_DEBUG_FEATURES)
+		return mm_fail(m, MM_ERR_UNSUPPORTED, "coverage: " MM_NO_DEBUG_FEATURES_TEXT);
 	if (!e)
 		return mm_fail(m, MM_ERR_STATE, "coverage: no CPU model attached");
 	if (mm_extension_get(m, "cover"))
@@ -207,7 +209,7 @@ enum mm_err mm_coverage_enable(struct mm_machine *m)
 	if (u)
 		return mm_fail(m, MM_ERR_NOMEM, "coverage: uc_hook_add: %s", uc_strerror(u));
 	/* blocks translated before the hook existed would never report */
-	uc_ctl_flush_tlb(e->uc);
+	mm_emu_drop_translations(e);
 	return MM_OK;
 }
 

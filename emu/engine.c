@@ -101,9 +101,10 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size
 {
 	struct mm_emu *e = user;
 
-	(void)uc, (void)type, (void)size, (void)value;
+	(void)uc, (void)size, (void)value;
 	e->event = MM_EMU_EV_UNMAPPED;
 	e->fault_addr = addr;
+	e->fault_type = type;
 	return false;
 }
 
@@ -179,6 +180,18 @@ static void emu_fini(struct mm_machine *m, void *data)
 	free(e);
 }
 
+void mm_emu_drop_translations(struct mm_emu *e)
+{
+	const struct mm_memory *mem = &e->m->mem;
+
+	for (unsigned i = 0; i < mem->count; i++) {
+		const struct mm_region *r = &mem->regions[i];
+
+		if (r->mapped)
+			uc_ctl_remove_cache(e->uc, r->desc.base, r->desc.base + r->desc.size);
+	}
+}
+
 /* Creates the engine, its memory map, hooks and per-CPU contexts. */
 static enum mm_err engine_open(struct mm_emu *e)
 {
@@ -247,9 +260,13 @@ enum mm_err mm_emu_attach(struct mm_machine *m)
 	if (!err)
 		err = engine_open(e);
 	if (!err)
+		err = mm_emu_callout_hooks(e);
+	if (!err)
 		err = mm_emu_tiles_init(e);
 	if (!err)
 		err = mm_emu_normal_init(e);
+	if (!err)
+		err = mm_emu_snapshot_attach(e);
 	if (err)
 		return err; /* the extension frees what was built */
 	mm_cpus_set_model(m, &mm_emu_cpu_ops, e->layout->ops, e);

@@ -39,6 +39,7 @@
 #include "core/guid-names.h"
 #include "core/image.h"
 #include "core/log.h"
+#include "emu/debug-info.h"
 #include "emu/gdb.h"
 #include "emu/model.h"
 
@@ -97,6 +98,7 @@ struct mm_gdb {
 	unsigned cur;            /* Hg thread (CPU index) */
 	int signal;
 	char extra[48];          /* stop reply extras ("watch:addr;") */
+	unsigned images_told;    /* image count gdb last fetched the library list for, +1 */
 
 	char in[PKT_MAX + 8];    /* received packet data */
 	char out[PKT_MAX + 8];   /* reply being built */
@@ -480,7 +482,7 @@ static void update_hooks(struct mm_gdb *g)
 			uc_hook_del(uc, g->mem_hook);
 		g->code_on = g->mem_on = false;
 	}
-	uc_ctl(uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
+	mm_emu_drop_translations(g->e);
 }
 
 /* ---------------------------------------------------------------------------
@@ -694,9 +696,13 @@ static bool get_range(const char **s, uint64_t *addr, uint64_t *len, char end)
  * Commands
  */
 
+/* The stop reply; "library:;" tells gdb to fetch the library list again (images changed). */
 static void stop_reply(struct mm_gdb *g)
 {
-	put(g, "T%02xthread:%x;%s", g->signal, g->stop_cpu + 1, g->extra);
+	bool images = g->images_told && g->images_told != g->e->m->images.count + 1;
+
+	put(g, "T%02xthread:%x;%s%s", g->signal, g->stop_cpu + 1, g->extra,
+	    images ? "library:;" : "");
 }
 
 /* g: every register of the selected thread, in regs[] order. */
@@ -916,10 +922,33 @@ static void cmd_thread_info(struct mm_gdb *g, const char *s)
 	put_hex(g, (const uint8_t *)text, strlen(text));
 }
 
+/*
+ * Replies with the part "offset,length" (s) of the document xml (xlen
+ * bytes, malloc'd: freed here; NULL: out of memory) of a qXfer read.
+ */
+static void xfer_reply(struct mm_gdb *g, const char *s, char *xml, size_t xlen)
+{
+	uint64_t off, len;
+
+	if (!xml || !get_range(&s, &off, &len, 0)) {
+		put(g, "E01");
+	} else {
+		if (len > PKT_MAX - 1)
+			len = PKT_MAX - 1;
+		if (off >= xlen) {
+			put(g, "l");
+		} else {
+			size_t n = xlen - off < len ? xlen - off : len;
+
+			put(g, "%c%.*s", off + n < xlen ? 'm' : 'l', (int)n, xml + off);
+		}
+	}
+	free(xml);
+}
+
 /* qXfer:features:read:target.xml:offset,length */
 static void cmd_xfer_features(struct mm_gdb *g, const char *s)
 {
-	uint64_t off, len;
 	size_t xlen = 0;
 	char *xml;
 
@@ -927,26 +956,72 @@ static void cmd_xfer_features(struct mm_gdb *g, const char *s)
 		put(g, "E00");
 		return;
 	}
-	s += 11;
-	if (!get_range(&s, &off, &len, 0)) {
-		put(g, "E01");
-		return;
-	}
 	xml = target_xml(&xlen);
-	if (!xml) {
-		put(g, "E01");
+	xfer_reply(g, s + 11, xml, xlen);
+}
+
+/* Writes text to f with the five XML special characters escaped. */
+static void xml_text(FILE *f, const char *text)
+{
+	for (; *text; text++) {
+		switch (*text) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&apos;", f); break;
+		default: fputc(*text, f);
+		}
+	}
+}
+
+/*
+ * gdb's library list (GDB manual, "Library List Format"), malloc'd: every
+ * emulated image that has a symbol file (emu/symbols.c finds .debug files
+ * beside the images), named by that file, with the guest address of the
+ * file's first segment, so that gdb loads its symbols where the image is.
+ */
+static char *libraries_xml(struct mm_gdb *g, size_t *len)
+{
+	struct mm_machine *m = g->e->m;
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+
+	if (!f)
+		return NULL;
+	fprintf(f, "<library-list>\n");
+	for (const struct mm_image *img = m->images.list; img; img = img->next) {
+		uint64_t at;
+		const char *path = img->engine == MM_ENGINE_EMULATED
+					   ? mm_symbols_file(m, img, &at) : NULL;
+
+		if (!path)
+			continue;
+		fprintf(f, "<library name=\"");
+		xml_text(f, path);
+		fprintf(f, "\"><segment address=\"0x%llx\"/></library>\n", (unsigned long long)at);
+	}
+	fprintf(f, "</library-list>\n");
+	if (fclose(f)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* qXfer:libraries:read::offset,length */
+static void cmd_xfer_libraries(struct mm_gdb *g, const char *s)
+{
+	size_t xlen = 0;
+	char *xml;
+
+	if (*s != ':') {
+		put(g, "E00");
 		return;
 	}
-	if (len > PKT_MAX - 1)
-		len = PKT_MAX - 1;
-	if (off >= xlen) {
-		put(g, "l");
-	} else {
-		size_t n = xlen - off < len ? xlen - off : len;
-
-		put(g, "%c%.*s", off + n < xlen ? 'm' : 'l', (int)n, xml + off);
-	}
-	free(xml);
+	g->images_told = g->e->m->images.count + 1;
+	xml = libraries_xml(g, &xlen);
+	xfer_reply(g, s + 1, xml, xlen);
 }
 
 /* Replies to a monitor command with text (console output then OK). */
@@ -979,10 +1054,12 @@ static void monitor(struct mm_gdb *g, const char *s)
 static void cmd_query(struct mm_gdb *g, const char *s)
 {
 	if (!strncmp(s, "qSupported", 10))
-		put(g, "PacketSize=%x;qXfer:features:read+;QStartNoAckMode+;vContSupported+",
-		    PKT_MAX);
+		put(g, "PacketSize=%x;qXfer:features:read+;qXfer:libraries:read+;"
+		       "QStartNoAckMode+;vContSupported+", PKT_MAX);
 	else if (!strncmp(s, "qXfer:features:read:", 20))
 		cmd_xfer_features(g, s + 20);
+	else if (!strncmp(s, "qXfer:libraries:read:", 21))
+		cmd_xfer_libraries(g, s + 21);
 	else if (!strcmp(s, "qAttached"))
 		put(g, "1");
 	else if (!strcmp(s, "qC"))
@@ -1346,6 +1423,8 @@ static enum mm_err gdb_create(struct mm_machine *m, const struct mm_gdb_options 
 	struct mm_emu *e = mm_emu_get(m);
 	struct mm_gdb *g;
 
+	if (!MMEMU_DEBUG_FEATURES)
+		return mm_fail(m, MM_ERR_UNSUPPORTED, "gdb: " MM_NO_DEBUG_FEATURES_TEXT);
 	if (!e)
 		return mm_fail(m, MM_ERR_STATE, "gdb: the Unicorn CPU model is not attached");
 	if (e->gdb || mm_extension_get(m, "gdb"))
@@ -1382,10 +1461,12 @@ enum mm_err mm_gdb_listen(struct mm_machine *m, uint16_t port, const struct mm_g
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
 	socklen_t alen = sizeof(a);
-	struct mm_gdb *g;
+	struct mm_gdb *g = NULL;
 	int fd, one = 1;
 	enum mm_err err;
 
+	if (!MMEMU_DEBUG_FEATURES)
+		return mm_fail(m, MM_ERR_UNSUPPORTED, "gdb: " MM_NO_DEBUG_FEATURES_TEXT);
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK); /* loopback only */
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -1412,7 +1493,7 @@ enum mm_err mm_gdb_listen(struct mm_machine *m, uint16_t port, const struct mm_g
 
 enum mm_err mm_gdb_attach_fd(struct mm_machine *m, int fd, const struct mm_gdb_options *o)
 {
-	struct mm_gdb *g;
+	struct mm_gdb *g = NULL;
 	enum mm_err err = gdb_create(m, o, &g);
 
 	if (err) {

@@ -30,6 +30,8 @@
 
 #include <mmemu/error.h>
 
+#include "emu/debug-info.h"
+
 struct mm_machine;
 struct mm_emu;
 
@@ -75,7 +77,16 @@ enum mm_err mm_gdb_from_env(struct mm_machine *m);
  */
 void mm_gdb_finish(struct mm_machine *m, int code);
 
-/* Hook points of the model (called only when e->gdb is set). */
+/*
+ * MMEMU_DEBUG_FEATURES (CMake option, default ON) builds the debugging
+ * features: gdb stub, traces and coverage. Built with 0, their hook points
+ * in the model test a constant false and compile away, and enabling one of
+ * them says MM_ERR_UNSUPPORTED. `mmemu bench features` compares both builds.
+ */
+/* True when a debugger is attached to the model e (constant false without the features). */
+#define mm_gdb_attached(e) (MMEMU_DEBUG_FEATURES && (e)->gdb)
+
+/* Hook points of the model (called only when mm_gdb_attached(e)). */
 void mm_gdb_smi_entry(struct mm_emu *e, unsigned cpu); /* engine holds cpu's entry state */
 void mm_gdb_rsm(struct mm_emu *e, unsigned cpu);       /* engine stopped at cpu's RSM */
 void mm_gdb_stop_record(struct mm_emu *e, unsigned cpu, int event); /* enum mm_emu_event */

@@ -3,9 +3,9 @@
  * Calls from the host into emulated code (struct mm_cpu_ops.call), and the
  * run loop that serves the guest's calls back into the host.
  *
- * A call: the engine's state is saved, a 64-bit SMM context of the CPU is
- * put in place (its state at the host call, else the engine's flat reset
- * state), the arguments are written with the MS x64 convention (RCX, RDX,
+ * A call: a flat 64-bit context of the CPU is put in place (see
+ * enter_context: often the engine holds one already and nothing is
+ * restored), the arguments are written with the MS x64 convention (RCX, RDX,
  * R8, R9, then the stack above 32 bytes of shadow space) and the return
  * address is the return trap. Then the loop:
  *
@@ -17,7 +17,13 @@
  *          anything else         stop record, MM_ERR_STOPPED
  *
  * A nested call runs on the same CPU's stack below the RSP of the level that
- * called the host, and leaves the engine as it found it.
+ * called the host, and leaves the engine as it found it. An outermost call
+ * (or a call from an SMI that a guest level raised, e.g. a DXE driver's
+ * Communicate) leaves the engine in a flat 64-bit state with the general
+ * registers clobbered, and says so with the flat64/smm64 flags; the SMI code
+ * knows, through e->calls, that the CPU that arrived last must go back to
+ * its trap state too. Saving and restoring whole contexts (several KiB each)
+ * per call was the main cost of an emulated MMI handler call.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -42,8 +48,8 @@ static void guest_fini(struct mm_machine *m, void *data)
 	struct mm_emu_guest *g = data;
 
 	(void)m;
-	if (g->outer)
-		uc_context_free(g->outer);
+	if (g->e && g->e->guest == g)
+		g->e->guest = NULL;
 	for (unsigned i = 0; i < MM_CALL_MAX_DEPTH; i++)
 		if (g->ctx[i])
 			uc_context_free(g->ctx[i]);
@@ -61,10 +67,6 @@ static struct mm_emu_guest *guest_create(struct mm_machine *m, struct mm_emu *e)
 		return NULL;
 	}
 	g->e = e;
-	if (uc_context_alloc(e->uc, &g->outer)) {
-		mm_fail(m, MM_ERR_NOMEM, "emu: no memory for a context");
-		return NULL;
-	}
 	for (unsigned i = 0; i < MM_CALL_MAX_DEPTH; i++)
 		if (uc_context_alloc(e->uc, &g->ctx[i])) {
 			mm_fail(m, MM_ERR_NOMEM, "emu: no memory for a context");
@@ -72,6 +74,7 @@ static struct mm_emu_guest *guest_create(struct mm_machine *m, struct mm_emu *e)
 		}
 	if (mm_emu_thunk_init(g))
 		return NULL;
+	e->guest = g; /* the callout hooks look from now on */
 	return g;
 }
 
@@ -94,25 +97,31 @@ struct mm_emu_guest *mm_emu_guest(struct mm_machine *m)
 }
 
 /*
- * Puts a 64-bit context of cpu in the engine and returns the stack top to
- * build the call on: the level that called the host when nested, else the
- * CPU's state at its host call (inside an SMI, below its RSP there) or the
- * flat reset state on its SMM stack (initialization).
+ * Puts a 64-bit context of cpu in the engine for a call that starts a level
+ * of its own (outermost, or the first inside an SMI a guest level raised)
+ * and returns the stack top to build the call on:
+ *   in an SMI      the CPU's state at its host call, below its RSP there;
+ *                  nothing to restore when the engine holds the stub's
+ *                  64-bit state (smm64, fast path) - only registers the
+ *                  model rewrites before resuming differ
+ *   outside        the flat state the engine holds (flat64: reset state or
+ *                  the stub's after RSM), else the reset state; on the
+ *                  CPU's SMM stack (initialization, MM communicate)
+ * *smm tells which of the two states the engine is left in.
  */
-static uint64_t enter_context(struct mm_emu_guest *g, unsigned cpu)
+static uint64_t fresh_context(struct mm_emu *e, unsigned cpu, bool *smm)
 {
-	struct mm_emu *e = g->e;
 	struct mm_emu_cpu *c = &e->cpu[cpu];
 
-	if (g->depth) {
-		uc_context_restore(e->uc, g->ctx[g->depth - 1]);
-		return g->resume_rsp[g->depth - 1] - STACK_GAP;
-	}
-	if (e->m->cpus.in_smm && c->trap_valid) {
-		uc_context_restore(e->uc, c->trap_ctx);
+	if (e->in_smi && c->trap_valid) {
+		if (!e->smm64)
+			uc_context_restore(e->uc, c->trap_ctx);
+		*smm = true;
 		return c->arrival.rsp - STACK_GAP;
 	}
-	uc_context_restore(e->uc, e->reset_ctx);
+	*smm = e->smm64;
+	if (!e->flat64 && !e->smm64)
+		uc_context_restore(e->uc, e->reset_ctx);
 	return c->stack_top - STACK_GAP;
 }
 
@@ -180,6 +189,7 @@ static enum mm_err serve_host_call(struct mm_emu_guest *g, unsigned cpu, uint64_
 	rax = ((host_fn16)(uintptr_t)fn)(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8],
 					 a[9], a[10], a[11], a[12], a[13], a[14], a[15]);
 	uc_context_restore(e->uc, g->ctx[level]);
+	e->flat64 = e->smm64 = false; /* the flags describe the state before the restore */
 	rsp += 8;
 	uc_reg_write(e->uc, UC_X86_REG_RAX, &rax);
 	uc_reg_write(e->uc, UC_X86_REG_RSP, &rsp);
@@ -221,8 +231,9 @@ static bool on_host_stack(uint64_t p)
 }
 
 /*
- * Arguments pointing at the host stack (the Foundation's UINTN in/out
- * values, e.g. the CommBufferSize of an MMI handler) are invisible to the
+ * Arguments pointing at the host stack (a UINTN in/out value of host code
+ * calling emulated code directly; the Foundation's own, like the
+ * CommBufferSize of MMI handlers, live in SMRAM) are invisible to the
  * guest: each gets an 8-byte copy in the guest's stack above the frame,
  * passed instead and copied back after the call. Returns the new stack top.
  */
@@ -250,21 +261,40 @@ static void bounce_out(unsigned nargs, const uint64_t *orig, const uint64_t *a,
 }
 
 /*
- * Engine flags that a call must leave as it found them.
- *
- * The light path: inside an SMI, when the engine holds the stub's 64-bit
- * SMM state (smm64: it differs from a CPU's state at the host call only in
- * the registers the model rewrites before resuming it, see emu/smi.c), a
- * call at depth 0 needs no context save or restore: it runs in that state
- * on the CPU's stack below its host call, and only clobbers registers the
- * model rewrites anyway. A failed call clears smm64 so that the whole trap
- * context is restored next.
+ * Engine flags a nested call leaves as it found them (the level below
+ * restores the engine state they describe).
  */
 struct saved_flags {
 	unsigned running;
 	bool normal, flat64, smm64;
 	enum mm_emu_event event;
 };
+
+/* True when the call starts a level of its own (see fresh_context). */
+static bool fresh_level(const struct mm_emu_guest *g)
+{
+	return !g->depth || (g->e->in_smi && !g->smi_level[g->depth - 1]);
+}
+
+/* Restores the engine after a call: the flags, and the state a nested call found. */
+static void leave(struct mm_emu_guest *g, bool fresh, bool smm, struct saved_flags f,
+		  enum mm_err err)
+{
+	struct mm_emu *e = g->e;
+
+	if (!fresh) {
+		uc_context_restore(e->uc, g->ctx[g->depth - 1]);
+		e->smm64 = f.smm64;
+		e->flat64 = f.flat64;
+	} else {
+		/* a flat state with clobbered registers; after a failure, unknown */
+		e->smm64 = !err && smm;
+		e->flat64 = !err;
+	}
+	e->running = f.running;
+	e->normal = f.normal;
+	e->event = f.event;
+}
 
 enum mm_err mm_emu_guest_call(struct mm_machine *m, unsigned cpu, uint64_t fn, unsigned nargs,
 			      const uint64_t *args, uint64_t *ret)
@@ -273,7 +303,7 @@ enum mm_err mm_emu_guest_call(struct mm_machine *m, unsigned cpu, uint64_t fn, u
 	struct mm_emu *e;
 	struct saved_flags f;
 	uint64_t top, rsp, a[MM_CALL_MAX_ARGS];
-	bool bounced[MM_CALL_MAX_ARGS] = { false }, light = false;
+	bool bounced[MM_CALL_MAX_ARGS] = { false }, fresh, smm = false;
 	enum mm_err err;
 
 	if (!g)
@@ -283,19 +313,22 @@ enum mm_err mm_emu_guest_call(struct mm_machine *m, unsigned cpu, uint64_t fn, u
 		return mm_fail(m, MM_ERR_INVALID, "emu: call on CPU %u (%u CPUs)", cpu, e->ncpus);
 	if (g->depth >= MM_CALL_MAX_DEPTH || nargs > MM_CALL_MAX_ARGS)
 		return mm_fail(m, MM_ERR_STOPPED, "emu: emulated calls nested too deep");
+	if (!g->depth && (g->seen_installs != m->mmdb.install_count + m->dxedb.install_count ||
+			  g->seen_dxe != m->dxe.created) && mm_emu_thunk_refresh(m))
+		return MM_ERR_NOMEM;
 	f = (struct saved_flags){ e->running, e->normal, e->flat64, e->smm64, e->event };
-	if (!g->depth) {
-		if ((g->seen_installs != m->mmdb.install_count + m->dxedb.install_count ||
-		     g->seen_dxe != m->dxe.created) && mm_emu_thunk_refresh(m))
-			return MM_ERR_NOMEM;
-		light = m->cpus.in_smm && e->smm64 && e->cpu[cpu].trap_valid;
-		if (!light)
-			uc_context_save(e->uc, g->outer);
-		if (!m->cpus.in_smm)
-			e->blocks = 0; /* initialization: each call gets the whole budget */
-		g->callout = false;
+	fresh = fresh_level(g);
+	e->calls++;
+	if (fresh) {
+		if (!e->in_smi)
+			e->blocks = 0; /* outside an SMI each call gets the whole budget */
+		if (!g->depth)
+			g->callout = false;
+		top = fresh_context(e, cpu, &smm);
+	} else {
+		uc_context_restore(e->uc, g->ctx[g->depth - 1]);
+		top = g->resume_rsp[g->depth - 1] - STACK_GAP;
 	}
-	top = light ? e->cpu[cpu].arrival.rsp - STACK_GAP : enter_context(g, cpu);
 	if (!mm_mem_ptr(m, top - 0x1000, 0x1000)) {
 		err = mm_emu_stop_msg(e, cpu, "emulated call", "no stack at 0x%llx",
 				      (unsigned long long)top);
@@ -307,22 +340,13 @@ enum mm_err mm_emu_guest_call(struct mm_machine *m, unsigned cpu, uint64_t fn, u
 	rsp = build_frame(g, top, nargs, a);
 	set_args(e, rsp, nargs, a);
 	e->normal = false;
+	g->smi_level[g->depth] = e->in_smi;
 	g->depth++;
 	err = run_loop(g, cpu, fn, ret);
 	g->depth--;
 	bounce_out(nargs, args, a, bounced);
 out:
-	if (g->depth)
-		uc_context_restore(e->uc, g->ctx[g->depth - 1]);
-	else if (!light)
-		uc_context_restore(e->uc, g->outer);
-	else if (err)
-		f.smm64 = false; /* the next resume restores the whole trap context */
-	e->running = f.running;
-	e->normal = f.normal;
-	e->flat64 = f.flat64;
-	e->smm64 = f.smm64;
-	e->event = f.event;
+	leave(g, fresh, smm, f, err);
 	if (err)
 		mm_log(m, MM_LOG_WARN, "emulated call of %s failed", MM_ADDR(m, fn));
 	return err;

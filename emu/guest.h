@@ -54,8 +54,8 @@ struct mm_emu_guest {
 	bool callout;             /* the block hook recorded a callout */
 	unsigned depth;           /* host->guest calls in progress */
 	uint64_t host_calls;      /* guest->host calls so far (tests, bench) */
-	uc_context *outer;        /* the engine's state before the outermost call */
 	uc_context *ctx[MM_CALL_MAX_DEPTH]; /* state at each level's host call */
+	bool smi_level[MM_CALL_MAX_DEPTH];  /* each level started inside an SMI of the model */
 	uint64_t resume_rsp[MM_CALL_MAX_DEPTH]; /* RSP at each level's host call */
 };
 
@@ -98,5 +98,7 @@ enum mm_err mm_emu_guest_call(struct mm_machine *m, unsigned cpu, uint64_t fn, u
 int mm_bench_emulated(FILE *out, const char *driver);
 /* The callgrind worker: n host -> emulated -> host calls. 0 or -1. */
 int mm_bench_emulated_nested_worker(unsigned long n);
+/* The callgrind workers of the communicate and baseline figures (mmemu/bench.h). */
+int mm_bench_emulated_worker(const char *what, const char *driver, unsigned long n);
 
 #endif /* EMU_GUEST_H */

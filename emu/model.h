@@ -96,11 +96,16 @@ struct mm_emu {
 	uint64_t blocks;     /* translated blocks executed this SMI */
 	uint64_t budget;
 	uint64_t fault_addr;
+	uc_mem_type fault_type; /* the access that faulted at fault_addr */
 	int exc_vector;
 	bool fast_path;
+	/* The guest-call state once created (emu/guest-call.c), else NULL. */
+	struct mm_emu_guest *guest;
 	mm_emu_entry_fn entry; /* NULL: mm_mm_entry */
 	void *entry_user;
 	uint64_t smis;
+	bool in_smi;         /* an SMI taken by the model is in progress (emu/smi.c) */
+	uint64_t calls;      /* host->guest calls so far: a changed count means the engine ran them */
 	bool normal;         /* the run in progress is normal-world code */
 	bool flat64;         /* engine in a flat, identity-mapped 64-bit state */
 	bool smm64;          /* ... namely the stub's 64-bit SMM state (after RSM) */
@@ -156,6 +161,22 @@ enum mm_err mm_emu_stop_canary(struct mm_emu *e, unsigned cpu, uint64_t addr, ui
 /* Records a host-side refusal to go on (MM_STOP_FAULT); returns MM_ERR_STOPPED. */
 enum mm_err mm_emu_stop_msg(struct mm_emu *e, unsigned cpu, const char *step, const char *fmt,
 			    ...) __attribute__((format(printf, 4, 5)));
+/*
+ * Adds the callout block hooks over RAM outside SMRAM (emu/thunk.c), before
+ * any code is translated: blocks then carry them without a flush.
+ */
+enum mm_err mm_emu_callout_hooks(struct mm_emu *e);
+
+/*
+ * Drops every translated block of the guest's memory regions, so that code
+ * translated before a hook was added or removed is translated again with
+ * it. Unicorn 2.0.1's own full flush (UC_CTL_TB_FLUSH, uc_ctl_flush_tlb)
+ * writes its whole 1 GiB code buffer, which costs ~0.3 s and leaves 1 GiB
+ * resident: never call it.
+ */
+void mm_emu_drop_translations(struct mm_emu *e);
+/* Registers the model's part of machine snapshots (emu/snapshot.c). */
+enum mm_err mm_emu_snapshot_attach(struct mm_emu *e);
 /* The CPU-model ops registered with mm_cpus_set_model. */
 extern const struct mm_cpu_ops mm_emu_cpu_ops;
 

@@ -234,6 +234,6 @@ enum mm_err mm_oracle_mem_hooks(struct mm_oracle *o, uint32_t mask)
 		o->hooked |= HOOKED_SMRAM_WRITE;
 	}
 	if (!err && o->hooked != had) /* code translated before must see the hooks */
-		uc_ctl(o->e->uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
+		mm_emu_drop_translations(o->e);
 	return err;
 }

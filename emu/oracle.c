@@ -202,8 +202,24 @@ static void track_reset(struct mm_oracle *o, uint64_t length)
 		o->first_read = p;
 		o->track_cap = n;
 	}
-	memset(o->first_read, 0, n * sizeof(*o->first_read));
+	if (n) /* an empty message: first_read may still be NULL */
+		memset(o->first_read, 0, n * sizeof(*o->first_read));
 	o->track = n;
+}
+
+static int64_t find_poison(const uint8_t *p, uint64_t n);
+
+/*
+ * Disclosure evidence the caller supplied: bytes the input itself held are
+ * not a leak (a fuzzer learns the secret from the oracle's own scan).
+ */
+static void note_input_evidence(struct mm_oracle *o)
+{
+	const uint8_t *p = mm_mem_ptr(o->m, o->buffer, o->size);
+
+	o->input_has_secret = p && memmem(p, o->size, MM_ORACLE_SECRET,
+					  sizeof(MM_ORACLE_SECRET) - 1);
+	o->input_has_poison = p && find_poison(p, o->size) >= 0;
 }
 
 /* core/oracle-hook.h: an MMI starts. */
@@ -228,6 +244,8 @@ static void on_mmi_begin(struct mm_machine *m, uint64_t buffer, uint64_t size, u
 		memcpy(o->input, (const void *)(uintptr_t)message,
 		       length < MM_ORACLE_INPUT_MAX ? length : MM_ORACLE_INPUT_MAX);
 	track_reset(o, buffer ? length : 0);
+	if (buffer && (o->mask & MM_ORACLE_DISCLOSURE))
+		note_input_evidence(o);
 	if (!buffer) {
 		if (o->mask & MM_ORACLE_SMRAM_WRITE)
 			taint_registers(o);
@@ -265,7 +283,8 @@ static void scan_disclosure(struct mm_oracle *o)
 
 	if (!p || o->fired)
 		return;
-	hit = memmem(p, o->size, MM_ORACLE_SECRET, sizeof(MM_ORACLE_SECRET) - 1);
+	hit = o->input_has_secret ? NULL
+				  : memmem(p, o->size, MM_ORACLE_SECRET, sizeof(MM_ORACLE_SECRET) - 1);
 	if (hit) {
 		mm_oracle_fire(o, MM_ORACLE_DISCLOSURE, 0, o->buffer + (uint64_t)(hit - p), false,
 			       "the planted SMRAM secret (from 0x%llx) is in the CommBuffer at "
@@ -273,7 +292,7 @@ static void scan_disclosure(struct mm_oracle *o)
 			       (unsigned long long)(o->buffer + (uint64_t)(hit - p)));
 		return;
 	}
-	at = find_poison(p, o->size);
+	at = o->input_has_poison ? -1 : find_poison(p, o->size);
 	if (at >= 0)
 		mm_oracle_fire(o, MM_ORACLE_DISCLOSURE, 0, o->buffer + (uint64_t)at, false,
 			       "uninitialised SMRAM pool memory (fresh-block pattern) is in the "
@@ -361,6 +380,7 @@ static struct mm_oracle *oracle_state(struct mm_machine *m)
 	o->hooks = (struct mm_oracle_hooks){ on_mmi_begin, on_mmi_end, on_stopped, on_pool };
 	o->m = m;
 	m->oracle = &o->hooks;
+	mm_oracle_snapshot_attach(m, o); /* without it, snapshots keep the last finding */
 	return o;
 }
 

@@ -46,12 +46,16 @@ struct mm_oracle {
 	bool fired;                   /* a finding ended this MMI */
 	uint64_t input_len;
 	uint8_t input[MM_ORACLE_INPUT_MAX];
+	/* disclosure: the caller's buffer already held the secret / the pool pattern */
+	bool input_has_secret, input_has_poison;
 	bool has_finding;
 	struct mm_oracle_finding finding;
 };
 
 /* The oracle state of m, or NULL. */
 struct mm_oracle *mm_oracle_get(const struct mm_machine *m);
+/* Registers o's per-MMI state with the snapshots of m (emu/snapshot.c). */
+enum mm_err mm_oracle_snapshot_attach(struct mm_machine *m, struct mm_oracle *o);
 /*
  * Records a finding of class cls at guest instruction rip (0: host side)
  * touching addr: the stop record (kind MM_STOP_ORACLE) and the finding.

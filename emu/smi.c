@@ -70,7 +70,7 @@ static enum mm_err arrive(struct mm_emu *e, unsigned cpu, bool with_io, unsigned
 		return MM_OK;
 	}
 	uc_context_restore(e->uc, c->entry_ctx);
-	if (e->gdb)
+	if (mm_gdb_attached(e))
 		mm_gdb_smi_entry(e, cpu);
 	ev = mm_emu_run(e, cpu, MM_STUB_ENTRY, &uerr);
 	if (ev != MM_EMU_EV_HOST_CALL)
@@ -141,7 +141,7 @@ static enum mm_err resume(struct mm_emu *e, unsigned cpu, unsigned live)
 	ev = mm_emu_run(e, cpu, *ret, &uerr);
 	if (ev != MM_EMU_EV_RSM)
 		return mm_emu_stop(e, cpu, ev, uerr, "return to the interrupted code (RSM)");
-	if (e->gdb)
+	if (mm_gdb_attached(e))
 		mm_gdb_rsm(e, cpu);
 	e->flat64 = e->smm64 = true; /* the stub's RSM is in its flat 64-bit part */
 	err = mm_emu_rsm(e, cpu, c->smbase, false);
@@ -234,6 +234,7 @@ static enum mm_err emu_smi(struct mm_machine *m, unsigned source)
 {
 	struct mm_emu *e = mm_emu_get(m);
 	unsigned live = NO_CPU, bsp;
+	uint64_t calls;
 	enum mm_err err;
 
 	if (!e)
@@ -244,12 +245,19 @@ static enum mm_err emu_smi(struct mm_machine *m, unsigned source)
 		return mm_fail(m, MM_ERR_STATE, "SMI delivered while the CPUs are in SMM");
 	e->blocks = 0;
 	e->normal = false;
+	e->in_smi = true;
 	err = rendezvous(e, source, &bsp, &live);
-	if (err)
+	if (err) {
+		e->in_smi = false;
 		return err;
+	}
+	calls = e->calls;
 	run_entry(e, bsp);
+	if (e->calls != calls)
+		live = NO_CPU; /* emulated calls ran on the engine: every CPU goes back to its trap */
 	err = release(e, live);
 	m->cpus.in_smm = false;
+	e->in_smi = false;
 	e->smis++;
 	return err;
 }

@@ -127,7 +127,7 @@ enum mm_err mm_emu_stop(struct mm_emu *e, unsigned cpu, enum mm_emu_event ev, uc
 	snprintf(s->step, sizeof(s->step), "%.63s", step);
 	if (ev == MM_EMU_EV_UNMAPPED)
 		s->address = e->fault_addr;
-	if (e->gdb)
+	if (mm_gdb_attached(e))
 		mm_gdb_stop_record(e, cpu, ev);
 	return MM_ERR_STOPPED;
 }
@@ -144,7 +144,7 @@ enum mm_err mm_emu_stop_canary(struct mm_emu *e, unsigned cpu, uint64_t addr, ui
 	s->address = addr;
 	snprintf(s->mode, sizeof(s->mode), "64-bit");
 	snprintf(s->step, sizeof(s->step), "RSM (stack canary check)");
-	if (e->gdb)
+	if (mm_gdb_attached(e))
 		mm_gdb_stop_record(e, cpu, MM_EMU_EV_NONE);
 	return MM_ERR_STOPPED;
 }
@@ -164,7 +164,7 @@ enum mm_err mm_emu_stop_msg(struct mm_emu *e, unsigned cpu, const char *step, co
 	s = mm_stop_set(e->m, MM_STOP_FAULT, cpu, rip, "CPU %u during %s: %s", cpu, step, msg);
 	snprintf(s->step, sizeof(s->step), "%.63s", step);
 	snprintf(s->mode, sizeof(s->mode), "64-bit");
-	if (e->gdb)
+	if (mm_gdb_attached(e))
 		mm_gdb_stop_record(e, cpu, MM_EMU_EV_NONE);
 	return MM_ERR_STOPPED;
 }

@@ -4,10 +4,14 @@
  *
  * Which table members are services: every 8-byte word of an exported table
  * whose value lies in the executable segment of the object holding the
- * Foundation (found with dl_iterate_phdr). Native drivers are other objects,
- * so their protocol members stay as they are; data pointers never point
- * into the executable segment. Replacing a member by a thunk of the same
- * function changes nothing for native callers: the thunk jumps there.
+ * Foundation, or of a native driver's object (found with dl_iterate_phdr):
+ * an emulated driver that located a protocol a native driver installed
+ * calls its members through thunks like the Foundation's. Data pointers
+ * never point into an executable segment. Replacing a member by a thunk of
+ * the same function changes nothing for native callers: the thunk jumps
+ * there (only a native driver comparing its member with its own function
+ * would see the difference). Interfaces outside guest memory (a native
+ * driver's static data) are invisible to emulated code and left alone.
  */
 #define _GNU_SOURCE
 #include <link.h>
@@ -20,6 +24,7 @@
 #include "core/page.h"
 #include "core/stop.h"
 #include "core/handle.h"
+#include "core/image.h"
 #include "emu/guest.h"
 
 #define IFACE_SCAN_WORDS 32 /* members looked at in an interface of unknown size */
@@ -41,6 +46,17 @@ static int find_text(struct dl_phdr_info *info, size_t size, void *data)
 		}
 	}
 	return 0;
+}
+
+/* True when addr is in an executable segment of a native driver's object. */
+static bool native_code(const struct mm_emu_guest *g, uint64_t addr)
+{
+	const struct mm_image *img = mm_image_find(g->e->m, addr);
+	uint64_t r[3] = { addr, 0, 0 };
+
+	if (!img || img->engine != MM_ENGINE_NATIVE)
+		return false;
+	return dl_iterate_phdr(find_text, r) != 0;
 }
 
 /* Where the Foundation's code is: the segment holding mm_call. */
@@ -82,15 +98,18 @@ static bool on_ram_thunks(const struct mm_emu_guest *g, uint64_t addr)
  * host->guest call runs in SMM; the stub and normal-world code are not
  * watched. The RAM thunks (boot services) are left to the DXE world's rule,
  * which makes them callouts after ReadyToLock, as for native drivers.
+ * Installed over the address ranges outside SMRAM only (see
+ * mm_emu_callout_hooks), so that code in SMRAM, the common case, pays nothing.
  */
 static void on_block_callout(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
-	struct mm_emu_guest *g = user;
-	struct mm_machine *m = g->e->m;
+	struct mm_emu *e = user;
+	struct mm_emu_guest *g = e->guest;
+	struct mm_machine *m = e->m;
 	struct mm_stop *s;
 
 	(void)size;
-	if (!g->depth || !m->cpus.in_smm || g->callout || mm_mem_inside_smram(m, addr, 1) ||
+	if (!g || !g->depth || !m->cpus.in_smm || g->callout || mm_mem_inside_smram(m, addr, 1) ||
 	    on_ram_thunks(g, addr))
 		return;
 	if (m->dxe.callouts_expected) {
@@ -128,9 +147,46 @@ static enum mm_err side_page(struct mm_emu_guest *g, struct mm_thunk_side *side,
 	return MM_OK;
 }
 
+/*
+ * Adds on_block_callout over every gap between SMRAM regions (and below the
+ * first, above the last). Unicorn decides at translation time whether a
+ * block calls any block hook, from the hooks' ranges: blocks in SMRAM then
+ * run without a call per block. Added when the engine opens, before any
+ * code is translated, so that every block outside SMRAM has the hook without
+ * a flush of the translation cache (which in Unicorn 2.0 clears its whole
+ * code buffer: 0.2 s and more). The hook looks only once a guest call state
+ * exists (e->guest).
+ */
+enum mm_err mm_emu_callout_hooks(struct mm_emu *e)
+{
+	struct mm_machine *m = e->m;
+	uint64_t lo = 0;
+	uc_hook h;
+
+	for (;;) {
+		uint64_t next = UINT64_MAX, end = 0;
+
+		/* the lowest SMRAM region at or above lo */
+		for (unsigned i = 0; i < m->mem.smram_count; i++) {
+			const struct mm_region_desc *d = &m->mem.regions[m->mem.smram[i]].desc;
+
+			if (d->base >= lo && d->base < next) {
+				next = d->base;
+				end = d->base + d->size;
+			}
+		}
+		if (next > lo && uc_hook_add(e->uc, &h, UC_HOOK_BLOCK, on_block_callout, e, lo,
+					     next == UINT64_MAX ? UINT64_MAX : next - 1))
+			return mm_fail(m, MM_ERR_NOMEM, "emu: cannot add the callout hook");
+		if (next == UINT64_MAX || !end)
+			break;
+		lo = end;
+	}
+	return MM_OK;
+}
+
 enum mm_err mm_emu_thunk_init(struct mm_emu_guest *g)
 {
-	uc_hook h;
 	enum mm_err err;
 
 	g->smram.smram = true;
@@ -140,8 +196,6 @@ enum mm_err mm_emu_thunk_init(struct mm_emu_guest *g)
 		return err;
 	/* The last slot of the first SMRAM page is the return trap (an int3). */
 	g->ret_trap = g->smram.page[0] + EFI_PAGE_SIZE - MM_THUNK_SIZE;
-	if (uc_hook_add(g->e->uc, &h, UC_HOOK_BLOCK, on_block_callout, g, 1, 0))
-		return mm_fail(g->e->m, MM_ERR_NOMEM, "emu: cannot add the callout hook");
 	return MM_OK;
 }
 
@@ -216,7 +270,7 @@ static enum mm_err patch_table(struct mm_emu_guest *g, void *table, uint64_t byt
 	for (uint64_t off = 0; off + 8 <= bytes; off += 8) {
 		uint64_t *w = (uint64_t *)(uintptr_t)(base + off), t;
 
-		if (*w < g->text_lo || *w >= g->text_hi)
+		if ((*w < g->text_lo || *w >= g->text_hi) && !native_code(g, *w))
 			continue;
 		t = mm_emu_thunk_get(g, *w, smram);
 		if (!t)
@@ -264,6 +318,8 @@ enum mm_err mm_emu_thunk_refresh(struct mm_machine *m)
 		err = patch_table(g, m->dxe.bs, sizeof(*m->dxe.bs), false);
 		if (!err)
 			err = patch_table(g, m->dxe.rt, sizeof(*m->dxe.rt), false);
+		if (!err)
+			err = patch_table(g, m->dxe.ds, sizeof(*m->dxe.ds), false);
 		if (!err)
 			err = patch_db(g, &m->dxedb, false);
 		if (!err) {

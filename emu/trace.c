@@ -21,6 +21,7 @@
 #include <mmemu/debug.h>
 
 #include "core/image.h"
+#include "emu/debug-info.h"
 #include "emu/model.h"
 
 #define TRACE_DEFAULT_LIMIT 100000
@@ -131,6 +132,8 @@ enum mm_err mm_trace_enable(struct mm_machine *m, const struct mm_trace_opts *o)
 	struct mm_emu *e = mm_emu_get(m);
 	struct trace *t;
 
+	if (!MMEMU_DEBUG_FEATURES)
+		return mm_fail(m, MM_ERR_UNSUPPORTED, "trace: " MM_NO_DEBUG_FEATURES_TEXT);
 	if (!o || !o->what)
 		return mm_fail(m, MM_ERR_INVALID, "trace: nothing to trace");
 	if (mm_extension_get(m, "trace"))

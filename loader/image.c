@@ -191,7 +191,7 @@ static enum mm_err load_pe(struct mm_machine *m, const char *name, const uint8_t
 	enum mm_err e;
 	uint8_t *p;
 
-	e = info->has_relocs ? alloc_aligned(m, pages, align, &base)
+	e = info->relocatable ? alloc_aligned(m, pages, align, &base)
 			     : alloc_fixed(m, name, base, pages);
 	if (e)
 		return e == MM_ERR_NOMEM
@@ -249,7 +249,7 @@ static enum mm_err load(struct mm_machine *m, const char *name, const char *labe
 			const EFI_GUID *guid, const uint8_t *buf, size_t len,
 			struct mm_loaded_image *out)
 {
-	char err[ERRLEN];
+	char err[ERRLEN], *codeview = NULL;
 	int fmt = detect(buf, len);
 	enum mm_err e;
 
@@ -272,9 +272,19 @@ static enum mm_err load(struct mm_machine *m, const char *name, const char *labe
 			e = mm_fail(m, e, "%s: %s", label, err);
 		else
 			e = load_pe(m, label, buf, len, info, out);
+		if (!e && info->debug_path[0])
+			codeview = strdup(info->debug_path); /* optional: NULL is no harm */
 		free(info);
 	}
-	return e ? e : register_image(m, name, guid, out);
+	if (!e)
+		e = register_image(m, name, guid, out);
+	if (!e) {
+		out->img->link_base = out->pages_base - out->delta;
+		out->img->codeview = codeview;
+		codeview = NULL;
+	}
+	free(codeview);
+	return e;
 }
 
 enum mm_err mm_image_load_buffer(struct mm_machine *m, const char *name, const EFI_GUID *guid,
@@ -309,6 +319,8 @@ enum mm_err mm_image_load_file(struct mm_machine *m, const char *path,
 	name_of(path, name, sizeof(name));
 	e = load(m, name, path, NULL, buf, len, out);
 	free(buf);
+	if (!e)
+		out->img->path = strdup(path); /* for its debug file; NULL only loses that */
 	return e;
 }
 

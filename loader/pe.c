@@ -297,6 +297,10 @@ static enum mm_err check_directories(struct pe_ctx *c)
 	if (e)
 		return e;
 	c->info->has_relocs = c->info->reloc_dir.Size != 0;
+	if (c->info->format == MM_IMAGE_TE)
+		c->info->relocatable = c->info->reloc_dir.Size || c->info->reloc_dir.VirtualAddress;
+	else
+		c->info->relocatable = !(c->info->characteristics & PE_FILE_RELOCS_STRIPPED);
 	if (c->info->has_relocs) {
 		e = walk_relocs(c, NULL, 0);
 		if (e)
@@ -563,7 +567,9 @@ void mm_pe_print(const struct mm_pe_info *info, FILE *out)
 			s->raw_size, s->characteristics, fl);
 	}
 	if (!info->has_relocs)
-		fprintf(out, "relocations:   none (loads only at its image base)\n");
+		fprintf(out, "relocations:   none (%s)\n",
+			info->relocatable ? "none needed: loads anywhere"
+					  : "stripped: loads only at its image base");
 	else
 		fprintf(out, "relocations:   DIR64 %u, ABSOLUTE %u\n",
 			info->reloc_count[PE_REL_BASED_DIR64], info->reloc_count[PE_REL_BASED_ABSOLUTE]);

@@ -189,6 +189,13 @@ struct mm_pe_info {
 	struct pe_data_dir reloc_dir;
 	struct pe_data_dir debug_dir;
 	bool has_relocs;               /* a relocation directory is present */
+	/*
+	 * It may load anywhere: PE without IMAGE_FILE_RELOCS_STRIPPED, TE with
+	 * a relocation directory entry (EDK2's BasePeCoffLib rule). A
+	 * relocatable image without relocations (all its code RIP-relative, as
+	 * GenFw leaves many EDK2 drivers) needs no fix-ups.
+	 */
+	bool relocatable;
 	uint32_t reloc_count[PE_REL_TYPES]; /* entries by type */
 	char debug_kind[5];            /* "RSDS", "NB10" or "" */
 	char debug_path[PE_DEBUG_PATH_MAX];

@@ -184,10 +184,20 @@ static bool find_driver(struct sc_run *r, const char *name, struct mm_driver_inf
 	return false;
 }
 
+/* ": REASON" of a driver left behind, or "" (into buf). */
+static const char *driver_why(const struct mm_driver_info *info, char *buf, size_t len)
+{
+	if (!info->reason || !info->reason[0])
+		return "";
+	snprintf(buf, len, ": %s", info->reason);
+	return buf;
+}
+
 static bool check_drivers(struct sc_run *r, const struct sc_expect *e)
 {
 	struct mm_driver_info info;
 	unsigned last = 0;
+	char a[32], b[32], why[224];
 
 	for (size_t i = 0; i < e->ndrivers; i++) {
 		const struct sc_driver_check *c = &e->drivers[i];
@@ -195,9 +205,23 @@ static bool check_drivers(struct sc_run *r, const struct sc_expect *e)
 		if (!find_driver(r, c->name, &info))
 			return sc_failf(r, "drivers: expected a driver named %s, got none", c->name);
 		if (c->state >= 0 && (int)info.state != c->state)
-			return sc_failf(r, "drivers: %s: expected %s, got %s", c->name,
+			return sc_failf(r, "drivers: %s: expected %s, got %s%s%s%s", c->name,
 					mm_driver_state_name((enum mm_driver_state)c->state),
-					mm_driver_state_name(info.state));
+					mm_driver_state_name(info.state),
+					info.state == MM_DRIVER_FAILED ? " with " : "",
+					info.state == MM_DRIVER_FAILED
+						? status_text(info.entry_status, a, sizeof(a)) : "",
+					driver_why(&info, why, sizeof(why)));
+		if (c->has_status && (info.state != MM_DRIVER_DISPATCHED &&
+				      info.state != MM_DRIVER_FAILED))
+			return sc_failf(r, "entry-status: %s: expected %s, got no entry call (%s%s)",
+					c->name, status_text(c->status, a, sizeof(a)),
+					mm_driver_state_name(info.state),
+					driver_why(&info, why, sizeof(why)));
+		if (c->has_status && info.entry_status != c->status)
+			return sc_failf(r, "entry-status: %s: expected %s, got %s", c->name,
+					status_text(c->status, a, sizeof(a)),
+					status_text(info.entry_status, b, sizeof(b)));
 		if (c->reason && (!info.reason || !strstr(info.reason, c->reason)))
 			return sc_failf(r, "reason: %s: expected \"%s\", got \"%s\"", c->name,
 					c->reason, info.reason ? info.reason : "");

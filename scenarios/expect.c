@@ -28,6 +28,7 @@ static const struct {
 	{ "drivers", SC_DISPATCH, SC_ACTION_COUNT },
 	{ "order", SC_DISPATCH, SC_ACTION_COUNT },
 	{ "reason", SC_DISPATCH, SC_ACTION_COUNT },
+	{ "entry-status", SC_DISPATCH, SC_ACTION_COUNT },
 	{ "hex", SC_READ_MEMORY, -1 },
 	{ "mask", SC_READ_MEMORY, -1 },
 	{ "fields", SC_READ_MEMORY, -1 },
@@ -174,11 +175,34 @@ static bool load_expected_bytes(struct ld *l, const struct sc_node *n, const cha
 	return true;
 }
 
-/* `drivers: {Name: state}` and `reason: {Name: "text"}` into e->drivers. */
-static bool load_driver_map(struct ld *l, const struct sc_node *n, bool reason,
+/* What a driver map gives per driver. */
+enum driver_map { MAP_STATE, MAP_REASON, MAP_STATUS };
+
+/* One value of a driver map into c. */
+static bool driver_map_value(struct ld *l, const struct sc_node *v, enum driver_map what,
+			     struct sc_driver_check *c)
+{
+	switch (what) {
+	case MAP_REASON:
+		return ld_str(l, v, "reason", &c->reason);
+	case MAP_STATUS:
+		c->has_status = true;
+		return ld_named(l, v, sc_status_names(), UINT64_MAX, "entry-status", &c->status);
+	default:
+		return driver_state(l, v, &c->state);
+	}
+}
+
+/*
+ * `drivers: {Name: state}`, `reason: {Name: "text"}` and `entry-status:
+ * {Name: EFI_STATUS}` into e->drivers.
+ */
+static bool load_driver_map(struct ld *l, const struct sc_node *n, enum driver_map what,
 			    struct sc_expect *e, size_t cap)
 {
-	if (!ld_map(l, n, reason ? "reason" : "drivers"))
+	static const char *const names[] = { "drivers", "reason", "entry-status" };
+
+	if (!ld_map(l, n, names[what]))
 		return false;
 	for (const struct sc_node *k = n->first; k && k->next; k = k->next->next) {
 		struct sc_driver_check *c;
@@ -194,8 +218,7 @@ static bool load_driver_map(struct ld *l, const struct sc_node *n, bool reason,
 			if (!ld_str(l, k, "driver name", &c->name))
 				return false;
 		}
-		if (reason ? !ld_str(l, k->next, "reason", &c->reason)
-			   : !driver_state(l, k->next, &c->state))
+		if (!driver_map_value(l, k->next, what, c))
 			return false;
 	}
 	return true;
@@ -309,14 +332,18 @@ bool sc_load_expect(struct ld *l, const struct sc_node *n, enum sc_action action
 		cap += v->n;
 	if ((v = ld_get(n, "reason")))
 		cap += v->n;
+	if ((v = ld_get(n, "entry-status")))
+		cap += v->n;
 	if (cap) {
 		e->drivers = sc_alloc(&l->s->arena, cap * sizeof(*e->drivers));
 		if (!e->drivers)
 			return ld_fail(l, n, "out of memory");
 	}
-	if ((v = ld_get(n, "drivers")) && !load_driver_map(l, v, false, e, cap))
+	if ((v = ld_get(n, "drivers")) && !load_driver_map(l, v, MAP_STATE, e, cap))
 		return false;
-	if ((v = ld_get(n, "reason")) && !load_driver_map(l, v, true, e, cap))
+	if ((v = ld_get(n, "reason")) && !load_driver_map(l, v, MAP_REASON, e, cap))
+		return false;
+	if ((v = ld_get(n, "entry-status")) && !load_driver_map(l, v, MAP_STATUS, e, cap))
 		return false;
 	if ((v = ld_get(n, "order")) && !load_names(l, v, "order", &e->order, &e->norder))
 		return false;

@@ -40,6 +40,8 @@ static struct mm_run_step step_of(const struct sc_run *r, const struct sc_step *
 		s.comm_length_in = st->has_message_length ? st->message_length : st->payload.len;
 		s.payload = st->payload.data;
 		s.payload_len = st->payload.len;
+		s.fields = st->payload.fields;
+		s.nfields = st->payload.nfields;
 	}
 	return s;
 }
@@ -58,7 +60,7 @@ void sc_hooks_step_end(struct sc_run *r, const struct sc_step *st, enum mm_err e
 {
 	struct mm_run_step s;
 
-	if (!r->hooks || !r->hooks->step_end)
+	if (!r->hooks || !r->hooks->step_end || !r->m)
 		return;
 	s = step_of(r, st, true);
 	s.err = err;

@@ -24,6 +24,7 @@ struct ld {
 	uint64_t repeat_product;
 	const char *chain[SC_MAX_INCLUDES + 1]; /* platform include chain (real paths) */
 	unsigned nchain;
+	unsigned base_depth;            /* `base:` scenarios above this one */
 };
 
 /* Records the first problem, at n's mark; returns false. */

@@ -11,6 +11,7 @@
 
 #include <mmemu/driver.h>
 #include <mmemu/log.h>
+#include <mmemu/scenario.h>
 
 #include "loader-util.h"
 #include "loader.h"
@@ -286,7 +287,9 @@ static bool load_driver_type(struct ld *l, const struct sc_node *v, struct sc_dr
 		       v->text);
 }
 
-/* The optional `depex:` and `type:` keys, only with `image:`. */
+static bool ld_required(const struct mm_scenario *s, const char *path);
+
+/* The optional `depex:`, `type:` and `debug:` keys, only with `image:`. */
 static bool load_image_keys(struct ld *l, const struct sc_node *n, struct sc_driver *d)
 {
 	const struct sc_node *v;
@@ -294,7 +297,15 @@ static bool load_image_keys(struct ld *l, const struct sc_node *n, struct sc_dri
 	if (!d->image) {
 		if ((v = ld_key(n, "depex")) || (v = ld_key(n, "type")))
 			return ld_fail(l, v, "'depex' and 'type' go with 'image' drivers only");
+		if ((v = ld_key(n, "debug")))
+			return ld_fail(l, v, "'debug' goes with 'image' drivers only");
 		return true;
+	}
+	if ((v = ld_get(n, "debug"))) {
+		if (!ld_scalar(l, v, "debug") || !(d->debug = ld_resolve(l, v, v->text)))
+			return false;
+		if (!ld_required(l->s, d->debug) && !ld_exists(d->debug))
+			return ld_fail(l, v, "debug file '%s' not found", d->debug);
 	}
 	if ((v = ld_get(n, "depex"))) {
 		if (!ld_scalar(l, v, "depex"))
@@ -310,25 +321,70 @@ static bool load_image_keys(struct ld *l, const struct sc_node *n, struct sc_dri
 	return true;
 }
 
+/* Whether path is one of the scenario's `requires` (then it may be absent now). */
+static bool ld_required(const struct mm_scenario *s, const char *path)
+{
+	for (size_t i = 0; i < s->nrequires; i++)
+		if (s->requires[i] && !strcmp(s->requires[i], path))
+			return true;
+	return false;
+}
+
+/* `modules: [NAME or GUID, ...]` of an fv driver. */
+static bool load_fv_modules(struct ld *l, const struct sc_node *n, struct sc_driver *d)
+{
+	if (!ld_seq(l, n, "modules"))
+		return false;
+	d->modules = sc_alloc(&l->s->arena, (n->n + 1) * sizeof(char *));
+	if (!d->modules)
+		return ld_fail(l, n, "out of memory");
+	for (const struct sc_node *c = n->first; c; c = c->next)
+		if (!ld_str(l, c, "module name or file GUID", &d->modules[d->nmodules++]))
+			return false;
+	return true;
+}
+
+/* `fv: IMAGE` with optional `modules:`: the MM drivers of a firmware image. */
+static bool load_fv_driver(struct ld *l, const struct sc_node *n, struct sc_driver *d)
+{
+	const struct sc_node *v = ld_get(n, "fv"), *k;
+
+	if ((k = ld_key(n, "native")) || (k = ld_key(n, "image")) || (k = ld_key(n, "depex")) ||
+	    (k = ld_key(n, "type")) || (k = ld_key(n, "debug")))
+		return ld_fail(l, k, "driver: 'fv' takes only 'modules' beside it, not '%s'",
+			       k->text);
+	if (!ld_scalar(l, v, "fv"))
+		return false;
+	d->fv = true;
+	d->line = v->line;
+	if ((k = ld_get(n, "modules")) && !ld_is_null(k) && !load_fv_modules(l, k, d))
+		return false;
+	d->path = ld_resolve(l, v, v->text);
+	if (!d->path)
+		return false;
+	if (!ld_required(l->s, d->path) && !ld_exists(d->path))
+		return ld_fail(l, v, "firmware image '%s' not found", d->path);
+	return true;
+}
+
 static bool load_driver(struct ld *l, const struct sc_node *n, struct sc_driver *d)
 {
-	static const char *const keys[] = { "native", "image", "depex", "type", "fv", "modules",
-					    NULL };
+	static const char *const keys[] = { "native", "image", "depex", "type", "debug", "fv",
+					    "modules", NULL };
 	const struct sc_node *v;
 
 	if (!ld_map(l, n, "driver") || !ld_keys(l, n, keys))
 		return false;
-	for (unsigned i = 4; keys[i]; i++)
-		if (ld_key(n, keys[i]))
-			return ld_fail(l, ld_key(n, keys[i]),
-				       "'%s' drivers are not supported yet (only 'native' and "
-				       "'image')", keys[i]);
+	if (ld_key(n, "fv"))
+		return load_fv_driver(l, n, d);
+	if ((v = ld_key(n, "modules")))
+		return ld_fail(l, v, "'modules' goes with 'fv' drivers only");
 	if (ld_key(n, "native") && ld_key(n, "image"))
 		return ld_fail(l, n, "driver: 'native' or 'image', not both");
 	d->image = ld_key(n, "image") != NULL;
 	v = ld_get(n, d->image ? "image" : "native");
 	if (!v)
-		return ld_fail(l, n, "driver: expected a 'native' or an 'image' key");
+		return ld_fail(l, n, "driver: expected a 'native', an 'image' or an 'fv' key");
 	if (!ld_scalar(l, v, d->image ? "image" : "native") || !load_image_keys(l, n, d))
 		return false;
 	d->line = v->line;
@@ -408,16 +464,56 @@ static bool load_log(struct ld *l, const struct sc_node *n)
 	return true;
 }
 
+static enum mm_err load_scenario(const char *path, unsigned depth, struct mm_scenario **out,
+				 char *err, size_t errlen);
+
+/*
+ * `base: FILE`: FILE's platform, drivers, dispatch mode and requirements
+ * become this scenario's, and its steps run before this one's (the fuzzer's
+ * reproducers replay an input on the state a scenario leaves). A `platform`
+ * mapping next to it overrides single keys; `drivers` cannot be given too.
+ */
+static bool load_base(struct ld *l, const struct sc_node *root, const struct sc_node *n)
+{
+	struct mm_scenario *s = l->s, *b;
+	char *path;
+
+	if (!ld_scalar(l, n, "base"))
+		return false;
+	if (ld_get(root, "drivers"))
+		return ld_fail(l, ld_get(root, "drivers"), "drivers: not allowed with base");
+	if (l->base_depth >= SC_MAX_INCLUDES)
+		return ld_fail(l, n, "base: more than %d levels", SC_MAX_INCLUDES);
+	path = ld_resolve(l, n, n->text);
+	if (!path)
+		return false;
+	if (load_scenario(path, l->base_depth + 1, &b, l->err, l->errlen)) {
+		l->failed = true;
+		return false;
+	}
+	s->base = b;
+	s->platform = b->platform;
+	s->platform_ext = b->platform_ext;
+	s->drivers = b->drivers;
+	s->ndrivers = b->ndrivers;
+	s->dispatch_order = b->dispatch_order;
+	s->requires = b->requires;
+	s->nrequires = b->nrequires;
+	return true;
+}
+
 static bool load_top(struct ld *l, const struct sc_node *root)
 {
-	static const char *const keys[] = { "name", "description", "platform", "requires", "log",
-					    "drivers", "dispatch", "steps", "expect-at-end",
-					    NULL };
+	static const char *const keys[] = { "name", "description", "base", "platform", "requires",
+					    "log", "drivers", "dispatch", "steps",
+					    "expect-at-end", NULL };
 	struct mm_scenario *s = l->s;
 	const struct sc_node *v;
 	bool b;
 
 	if (!ld_map(l, root, "scenario") || !ld_keys(l, root, keys))
+		return false;
+	if ((v = ld_get(root, "base")) && !load_base(l, root, v))
 		return false;
 	if ((v = ld_get(root, "name")) && !ld_str(l, v, "name", &s->name))
 		return false;
@@ -467,8 +563,15 @@ static char *default_name(struct mm_scenario *s, const char *path)
 enum mm_err mm_scenario_load(const char *path, struct mm_scenario **out, char *err,
 			     size_t errlen)
 {
+	return load_scenario(path, 0, out, err, errlen);
+}
+
+/* mm_scenario_load of a scenario that is the base of depth others. */
+static enum mm_err load_scenario(const char *path, unsigned depth, struct mm_scenario **out,
+				 char *err, size_t errlen)
+{
 	struct sc_arena tree = { 0 };
-	struct ld l = { .tree = &tree, .err = err, .errlen = errlen };
+	struct ld l = { .tree = &tree, .err = err, .errlen = errlen, .base_depth = depth };
 	struct mm_scenario *s;
 	struct sc_arena a = { 0 };
 	char dummy[1];
@@ -516,6 +619,7 @@ enum mm_err mm_scenario_load(const char *path, struct mm_scenario **out, char *e
 	}
 fail:
 	sc_arena_free(&tree);
+	mm_scenario_free(s->base);
 	a = s->arena;
 	sc_arena_free(&a);
 	return rc;
@@ -527,6 +631,7 @@ void mm_scenario_free(struct mm_scenario *s)
 
 	if (!s)
 		return;
+	mm_scenario_free(s->base);
 	a = s->arena; /* s itself lives in its arena */
 	sc_arena_free(&a);
 }

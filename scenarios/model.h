@@ -13,6 +13,7 @@
 
 #include <mmemu/cpu.h>
 #include <mmemu/machine.h>
+#include <mmemu/record.h>
 #include <mmemu/run.h>
 #include <mmemu/stop.h>
 
@@ -66,7 +67,7 @@ struct sc_node *sc_yaml_parse(struct sc_arena *a, const char *file, const char *
 enum sc_action {
 	SC_DISPATCH, SC_SET_REGISTERS, SC_SW_SMI, SC_COMMUNICATE, SC_WRITE_MEMORY,
 	SC_READ_MEMORY, SC_WRITE_PORT, SC_READ_PORT, SC_END_OF_DXE, SC_READY_TO_LOCK,
-	SC_SMRAM, SC_REPEAT, SC_ACTION_COUNT
+	SC_SMRAM, SC_REPEAT, SC_POWER_CYCLE, SC_ACTION_COUNT
 };
 
 /* Bytes to compare, with an optional mask (NULL: every bit counts). */
@@ -74,6 +75,8 @@ struct sc_bytes {
 	uint8_t *data;
 	uint8_t *mask;
 	size_t len;
+	struct mm_run_field *fields; /* the layout when built from `fields`, else NULL */
+	size_t nfields;
 };
 
 struct sc_regs {
@@ -94,6 +97,8 @@ struct sc_driver_check {
 	char *name;
 	int state;      /* enum mm_driver_state, or -1 */
 	char *reason;   /* substring, or NULL */
+	bool has_status; /* `entry-status`: the EFI_STATUS its entry point returned */
+	uint64_t status;
 };
 
 struct sc_expect {
@@ -160,6 +165,10 @@ struct sc_driver {
 	bool image;     /* `image:` (PE/TE/ELF on the emulated CPU), else `native:` */
 	char *depex;    /* `depex:` of an image driver, NULL: none given */
 	unsigned type;  /* `type:` of an image driver (enum mm_module_type), 0: from the image */
+	char *debug;    /* `debug:` of an image driver: its ELF symbol file (resolved), or NULL */
+	bool fv;        /* `fv:` a firmware image: its MM drivers (mm_driver_load_fv) */
+	char **modules; /* `modules:` of an fv driver (UI names or file GUIDs), NULL: all */
+	size_t nmodules;
 };
 
 /* A PCD value of the platform (`pcds:`), in the default token space unless has_guid. */
@@ -208,6 +217,11 @@ struct mm_scenario {
 	size_t nsteps;
 	bool has_end;
 	struct sc_expect end;
+	/*
+	 * `base:`: the scenario whose platform, drivers and steps come first
+	 * (owned, freed with this one), or NULL.
+	 */
+	struct mm_scenario *base;
 };
 
 /* Static names used by loader and runner. */

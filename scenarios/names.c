@@ -128,6 +128,7 @@ static const char *const action_names[SC_ACTION_COUNT] = {
 	[SC_READY_TO_LOCK] = "ready-to-lock",
 	[SC_SMRAM] = "smram",
 	[SC_REPEAT] = "repeat",
+	[SC_POWER_CYCLE] = "power-cycle",
 };
 
 const struct sc_name *sc_status_names(void) { return status_names; }

@@ -34,6 +34,7 @@ void mm_recorder_free(struct mm_recorder *rec)
 		free(rec->steps[i].failure);
 		free(rec->steps[i].before);
 		free(rec->steps[i].after);
+		free(rec->steps[i].fields);
 		free(rec->steps[i].log);
 	}
 	free(rec->steps);
@@ -169,6 +170,22 @@ void mm_recorder_on_step_begin(void *user, struct mm_machine *m, const struct mm
 	st->ncpus = read_regs(m, st->regs_in);
 }
 
+/* Copies the declared layout of the message, when the step had one. */
+static void keep_fields(struct rec_step *st, const struct mm_run_step *s)
+{
+	if (!s->nfields || !(st->fields = calloc(s->nfields, sizeof(*st->fields))))
+		return;
+	for (size_t i = 0; i < s->nfields; i++) {
+		struct rec_field *f = &st->fields[i];
+
+		snprintf(f->type, sizeof(f->type), "%s", s->fields[i].type);
+		snprintf(f->name, sizeof(f->name), "%s", s->fields[i].name ? s->fields[i].name : "");
+		f->offset = s->fields[i].offset;
+		f->size = s->fields[i].size;
+	}
+	st->nfields = s->nfields;
+}
+
 /* Copies the communicate buffer after the call, and the header+payload before. */
 static void keep_buffers(struct rec_step *st, struct mm_machine *m, const struct mm_run_step *s)
 {
@@ -176,6 +193,7 @@ static void keep_buffers(struct rec_step *st, struct mm_machine *m, const struct
 	size_t in = 24 + s->payload_len, out;
 
 	st->comm = true;
+	keep_fields(st, s);
 	st->comm_addr = s->comm_addr;
 	st->comm_status = s->comm_status;
 	if (in > REC_MAX_BUFFER)

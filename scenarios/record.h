@@ -40,6 +40,13 @@ struct rec_smi {
 	size_t step;
 };
 
+/* A declared message field, copied from the step (the scenario may go first). */
+struct rec_field {
+	char type[8];
+	char name[48];
+	size_t offset, size;
+};
+
 struct rec_step {
 	char label[96];
 	char action[32];
@@ -52,6 +59,8 @@ struct rec_step {
 	uint64_t comm_addr, comm_status;
 	uint8_t *before, *after;
 	size_t before_len, after_len;
+	struct rec_field *fields; /* the message's declared layout (malloc'd), or NULL */
+	size_t nfields;
 	char *log;
 	size_t log_len;
 	bool log_cut;

@@ -222,11 +222,80 @@ static void buffer_side(FILE *f, const char *title, const uint8_t *p, size_t n,
 	fputs("</div>", f);
 }
 
+/* The value of field fd in the message of buffer p (n bytes), as the report shows it. */
+static void field_value(FILE *f, const struct rec_field *fd, const uint8_t *p, size_t n)
+{
+	const uint8_t *v = p ? p + 24 + fd->offset : NULL;
+	uint64_t x = 0;
+
+	if (!p || 24 + fd->offset + fd->size > n) {
+		fputs("<span class=\"muted\">(beyond the buffer)</span>", f);
+		return;
+	}
+	if (!strcmp(fd->type, "guid")) {
+		guid_html(f, v);
+		return;
+	}
+	if (!strcmp(fd->type, "char16")) {
+		fputs("<code>L\"", f);
+		for (size_t i = 0; i + 1 < fd->size && v[i]; i += 2) {
+			char c[2] = { v[i] >= 0x20 && v[i] < 0x7F && !v[i + 1] ? (char)v[i] : '?', 0 };
+
+			esc(f, c);
+		}
+		fputs("\"</code>", f);
+		return;
+	}
+	if (fd->size > 8 || !strcmp(fd->type, "bytes")) {
+		fputs("<code>", f);
+		for (size_t i = 0; i < fd->size && i < 32; i++)
+			fprintf(f, "%02x", v[i]);
+		fputs(fd->size > 32 ? "...</code>" : "</code>", f);
+		return;
+	}
+	memcpy(&x, v, fd->size);
+	if (!strcmp(fd->type, "status"))
+		fprintf(f, "<span class=\"badge %s\">%s</span>", status_class(x), status_name(x));
+	else
+		fprintf(f, "<code>0x%" PRIx64 "</code> <span class=\"muted\">(%" PRIu64 ")</span>",
+			x, x);
+}
+
+/* The declared fields of the message, before and after, changed ones marked. */
+static void fields_table(FILE *f, const struct rec_step *st)
+{
+	if (!st->nfields)
+		return;
+	fputs("<table><tr><th>field</th><th>type</th><th>offset</th><th>before</th>"
+	      "<th>after</th></tr>", f);
+	for (size_t i = 0; i < st->nfields; i++) {
+		const struct rec_field *fd = &st->fields[i];
+		size_t end = 24 + fd->offset + fd->size;
+		bool changed = end <= st->before_len && end <= st->after_len &&
+			       memcmp(st->before + 24 + fd->offset, st->after + 24 + fd->offset,
+				      fd->size);
+
+		fprintf(f, "<tr%s><td>", changed ? " class=\"chg\"" : "");
+		if (fd->name[0])
+			esc(f, fd->name);
+		else
+			fprintf(f, "<span class=\"muted\">#%zu</span>", i);
+		fprintf(f, "</td><td><code>%s</code></td><td>0x%zx</td><td>", fd->type, fd->offset);
+		field_value(f, fd, st->before, st->before_len);
+		fputs("</td><td>", f);
+		field_value(f, fd, st->after, st->after_len);
+		fputs("</td></tr>", f);
+	}
+	fputs("</table>", f);
+}
+
 static void communicate(FILE *f, const struct rec_step *st)
 {
 	fprintf(f, "<p>MmCommunicate of the buffer at <code>0x%" PRIx64 "</code> returned "
-		   "<span class=\"badge %s\">%s</span></p><div class=\"bufs\">",
+		   "<span class=\"badge %s\">%s</span></p>",
 		st->comm_addr, status_class(st->comm_status), status_name(st->comm_status));
+	fields_table(f, st);
+	fputs("<div class=\"bufs\">", f);
 	buffer_side(f, "before", st->before, st->before_len, NULL, 0);
 	buffer_side(f, "after (changed bytes marked)", st->after, st->after_len, st->before,
 		    st->before_len);

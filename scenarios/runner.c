@@ -139,10 +139,13 @@ static void clear_step(struct sc_run *r)
 /* Loads one driver, in `dispatch: order` mode with its DEPEX switched off. */
 static bool load_driver(struct sc_run *r, const struct sc_driver *d, bool ignore_depex)
 {
-	unsigned index;
-	enum mm_err err = d->image ? mm_driver_load_image_type(r->m, d->path, d->depex,
-							       (enum mm_module_type)d->type, &index)
-				   : mm_driver_load_native(r->m, d->path, &index);
+	unsigned index = 0, count = 0;
+	struct mm_driver *drv;
+	enum mm_err err = d->fv ? mm_driver_load_fv(r->m, d->path, (const char *const *)d->modules,
+						    d->nmodules, &count)
+			  : d->image ? mm_driver_load_image_type(r->m, d->path, d->depex,
+								 (enum mm_module_type)d->type, &index)
+				     : mm_driver_load_native(r->m, d->path, &index);
 
 	if (err) {
 		r->line = d->line;
@@ -150,9 +153,17 @@ static bool load_driver(struct sc_run *r, const struct sc_driver *d, bool ignore
 		return sc_failf(r, "loading '%s': %s: %s", d->path, sc_err_name(err),
 				mm_machine_error(r->m));
 	}
-	if (ignore_depex) {
-		struct mm_driver *drv = mm_driver_at(r->m, index);
-
+	if (d->debug && (drv = mm_driver_at(r->m, index)) &&
+	    (err = mm_symbols_add(r->m, drv->name, d->debug))) {
+		r->line = d->line;
+		snprintf(r->label, sizeof(r->label), "driver");
+		return sc_failf(r, "debug file '%s': %s: %s", d->debug, sc_err_name(err),
+				mm_machine_error(r->m));
+	}
+	if (d->fv) /* its drivers are the last count loaded */
+		index = mm_driver_count(r->m) - count;
+	for (unsigned i = 0; ignore_depex && i < (d->fv ? count : 1); i++) {
+		drv = mm_driver_at(r->m, index + i);
 		if (drv && (drv->state == MM_DRIVER_PENDING ||
 			    drv->state == MM_DRIVER_UNREQUESTED)) {
 			drv->has_depex = false;
@@ -186,6 +197,8 @@ static enum mm_err do_dispatch(struct sc_run *r)
 	}
 	return MM_OK;
 }
+
+static enum mm_err power_cycle(struct sc_run *r);
 
 /* A step's action. Returns its mm_err; *status for communicate. */
 static enum mm_err do_action(struct sc_run *r, const struct sc_step *st)
@@ -221,6 +234,8 @@ static enum mm_err do_action(struct sc_run *r, const struct sc_step *st)
 		return mm_ready_to_lock(r->m);
 	case SC_SMRAM:
 		return mm_smram_set_state(r->m, st->smram);
+	case SC_POWER_CYCLE:
+		return power_cycle(r);
 	default:
 		return MM_ERR_INVALID;
 	}
@@ -228,6 +243,30 @@ static enum mm_err do_action(struct sc_run *r, const struct sc_step *st)
 
 static bool run_steps(struct sc_run *r, const struct sc_step *steps, size_t n,
 		      const char *prefix);
+
+/* -v after a dispatch step: every driver, its state, entry status and reason. */
+static void print_drivers(struct sc_run *r)
+{
+	for (unsigned i = 0; i < mm_driver_count(r->m); i++) {
+		struct mm_driver_info d;
+		const char *st;
+		char num[32] = "-", order[16] = "-";
+
+		if (mm_driver_get_info(r->m, i, &d))
+			continue;
+		if (d.state == MM_DRIVER_DISPATCHED || d.state == MM_DRIVER_FAILED) {
+			st = sc_name_of(sc_status_names(), d.entry_status);
+			if (!st)
+				snprintf(num, sizeof(num), "0x%llx", (unsigned long long)d.entry_status);
+		} else {
+			st = NULL;
+		}
+		if (d.dispatch_order)
+			snprintf(order, sizeof(order), "%u", d.dispatch_order);
+		fprintf(r->out, "    %-3s %-26s %-15s %-22s %s\n", order, d.name,
+			mm_driver_state_name(d.state), st ? st : num, d.reason ? d.reason : "");
+	}
+}
 
 /* Runs one step (a repeat runs its body count times) and checks it. */
 static bool run_step(struct sc_run *r, const struct sc_step *st, const char *label)
@@ -260,6 +299,8 @@ static bool run_step(struct sc_run *r, const struct sc_step *st, const char *lab
 	r->steps_run++;
 	sc_hooks_step_begin(r, st);
 	err = do_action(r, st);
+	if (r->verbose && st->action == SC_DISPATCH)
+		print_drivers(r);
 	ok = !r->message && sc_check(r, st, &st->expect, err);
 	sc_hooks_step_end(r, st, err);
 	return ok;
@@ -310,8 +351,23 @@ static char *strdup_printf(const char *fmt, ...)
 	return p;
 }
 
-/* Builds the machine and runs everything; r->message holds a failure. */
-static void run(struct sc_run *r)
+/* The steps of s, after those of its `base:` chain (labelled "base.N"). */
+static bool run_all_steps(struct sc_run *r, const struct mm_scenario *s, const char *prefix)
+{
+	char inner[64];
+
+	snprintf(inner, sizeof(inner), "base.%.50s", prefix);
+	if (s->base && !run_all_steps(r, s->base, inner))
+		return false;
+	return run_steps(r, s->steps, s->nsteps, prefix);
+}
+
+/*
+ * Attaches the run to the new machine r->m and gives it the platform facts
+ * and the drivers (loaded, not dispatched); false when something failed
+ * (r->message).
+ */
+static bool setup_machine(struct sc_run *r)
 {
 	const struct mm_scenario *s = r->s;
 
@@ -320,13 +376,62 @@ static void run(struct sc_run *r)
 	mm_observe_handlers(r->m, observer, r);
 	sc_hooks_attach(r);
 	if (sc_platform_ext_apply(r))
-		return;
+		return false;
 	if (!s->dispatch_order) {
 		for (size_t i = 0; i < s->ndrivers; i++)
 			if (!load_driver(r, &s->drivers[i], false))
-				return;
+				return false;
 	}
-	if (!run_steps(r, s->steps, s->nsteps, ""))
+	return true;
+}
+
+/* Loads the drivers and runs the steps; false when something failed (r->message). */
+static bool run_to_end_of_steps(struct sc_run *r)
+{
+	return setup_machine(r) && run_all_steps(r, r->s, "");
+}
+
+/*
+ * `power-cycle`: the machine goes away and a new one is built from the same
+ * platform, its drivers loaded again (a `dispatch` step runs them). Only
+ * the writable flash, the variable store, keeps its contents, as on a
+ * board: RAM, SMRAM and every driver's state start over. The hooks see the
+ * old machine detach and the new one attach. When the new machine cannot
+ * be built r->m is NULL and the run ends.
+ */
+static enum mm_err power_cycle(struct sc_run *r)
+{
+	uint8_t *flash = NULL;
+	uint64_t len = 0;
+	bool has_flash = mm_flash_copy(r->m, &flash, &len) == MM_OK;
+	char err[256];
+	enum mm_err rc;
+
+	sc_hooks_detach(r);
+	mm_observe_handlers(r->m, NULL, NULL);
+	mm_machine_destroy(r->m);
+	r->m = NULL;
+	r->drivers_loaded = false;
+	rc = mm_machine_create(&r->s->platform, &r->m, err, sizeof(err));
+	if (rc) {
+		r->m = NULL;
+		free(flash);
+		sc_failf(r, "cannot build the machine again: %s", err);
+		return rc;
+	}
+	rc = setup_machine(r) ? MM_OK : MM_ERR_STATE;
+	if (!rc && has_flash)
+		rc = mm_flash_load(r->m, flash, len);
+	free(flash);
+	return rc;
+}
+
+/* Builds the machine and runs everything; r->message holds a failure. */
+static void run(struct sc_run *r)
+{
+	const struct mm_scenario *s = r->s;
+
+	if (!run_to_end_of_steps(r))
 		return;
 	if (s->has_end) {
 		r->line = s->end.line;
@@ -365,16 +470,59 @@ enum mm_err mm_scenario_run(const struct mm_scenario *s, const struct mm_scenari
 		return rc;
 	}
 	run(&r);
-	sc_platform_ext_finish(&r);
+	if (r.m) /* NULL after a power cycle that could not rebuild it */
+		sc_platform_ext_finish(&r);
 	add_log_tail(&r);
-	sc_hooks_detach(&r);
-	mm_observe_handlers(r.m, NULL, NULL);
-	mm_machine_destroy(r.m);
+	if (r.m) {
+		sc_hooks_detach(&r);
+		mm_observe_handlers(r.m, NULL, NULL);
+		mm_machine_destroy(r.m);
+	}
 	free(r.log);
 	free(r.mem);
 	res->passed = r.message == NULL;
 	res->steps_run = r.steps_run;
 	res->message = r.message;
+	return MM_OK;
+}
+
+enum mm_err sc_run_prepare(const struct mm_scenario *s, struct mm_machine **m, char *err,
+			   size_t errlen)
+{
+	struct sc_run r = { .s = s, .out = stdout };
+	const char *missing = missing_requirement(s);
+	enum mm_err rc;
+
+	*m = NULL;
+	if (missing) {
+		snprintf(err, errlen, "%s: requires '%s', which is missing", s->path, missing);
+		return MM_ERR_IO;
+	}
+	rc = mm_machine_create(&s->platform, &r.m, err, errlen);
+	if (rc)
+		return rc;
+	run_to_end_of_steps(&r);
+	add_log_tail(&r);
+	if (!r.m) { /* a power cycle could not rebuild it */
+		snprintf(err, errlen, "%s", r.message ? r.message : "no machine");
+		free(r.message);
+		free(r.log);
+		free(r.mem);
+		return MM_ERR_STATE;
+	}
+	sc_hooks_detach(&r);
+	mm_observe_handlers(r.m, NULL, NULL);
+	mm_log_set_mask(r.m, 0);
+	mm_log_set_sink(r.m, NULL, NULL);
+	free(r.log);
+	free(r.mem);
+	if (r.message) {
+		snprintf(err, errlen, "%s", r.message);
+		free(r.message);
+		mm_machine_destroy(r.m);
+		return MM_ERR_STATE;
+	}
+	*m = r.m;
 	return MM_OK;
 }
 

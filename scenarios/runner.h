@@ -51,6 +51,16 @@ void sc_hooks_handler(struct sc_run *r, const char *driver, uint64_t address,
 		      const uint8_t *type, uint64_t status);
 void sc_hooks_log(struct sc_run *r, enum mm_log_cat cat, const char *line);
 void sc_hooks_detach(struct sc_run *r);
+/*
+ * Builds the machine of s and runs its platform setup, drivers and steps
+ * (those of its `base:` chain first) but not `expect-at-end`, then hands the
+ * machine over in *m (logging off) instead of destroying it: the fuzzer's
+ * start state. On failure *m is NULL and err (errlen bytes) holds the
+ * scenario's failure message. Returns MM_OK, MM_ERR_IO (a `requires:` file
+ * is missing), MM_ERR_STATE (a step failed), or mm_machine_create's errors.
+ */
+enum mm_err sc_run_prepare(const struct mm_scenario *s, struct mm_machine **m, char *err,
+			   size_t errlen);
 /* Checks e after step st (NULL: the end block); err is the step's result (check.c). */
 bool sc_check(struct sc_run *r, const struct sc_step *st, const struct sc_expect *e,
 	      enum mm_err err);

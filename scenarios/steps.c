@@ -15,7 +15,8 @@
 static const char *const action_keys[] = { "dispatch", "set-registers", "sw-smi",
 					    "communicate", "write-memory", "read-memory",
 					    "write-port", "read-port", "end-of-dxe",
-					    "ready-to-lock", "smram", "repeat", NULL };
+					    "ready-to-lock", "smram", "repeat", "power-cycle",
+					    NULL };
 
 /* Finds the register called name ("rax"); MM_REG_COUNT when none. */
 static enum mm_reg reg_by_name(const char *name)
@@ -67,6 +68,8 @@ bool sc_load_regs(struct ld *l, const struct sc_node *n, struct sc_regs *r)
 struct field_buf {
 	uint8_t *data, *mask;
 	size_t len, cap;
+	struct mm_run_field *fields;
+	size_t nfields, fcap;
 };
 
 /* Appends len bytes (mask byte m for each) to b, growing it in the arena. */
@@ -95,20 +98,48 @@ static bool fb_put(struct ld *l, const struct sc_node *at, struct field_buf *b,
 	return true;
 }
 
-static bool load_field(struct ld *l, const struct sc_node *n, bool allow_any, struct field_buf *b)
+/* `char16`: an ASCII string as NUL-terminated UTF-16LE (a UEFI CHAR16 string). */
+static bool load_char16(struct ld *l, const struct sc_node *v, struct field_buf *b)
 {
-	static const char *const keys[] = { "u8", "u16", "u32", "u64", "guid", "bytes", NULL };
+	if (!ld_scalar(l, v, "char16"))
+		return false;
+	for (size_t i = 0; i <= v->len; i++) {
+		uint8_t c[2] = { i < v->len ? (uint8_t)v->text[i] : 0, 0 };
+
+		if (c[0] >= 0x80)
+			return ld_fail(l, v, "char16: only ASCII characters, got byte 0x%02x",
+				       c[0]);
+		if (!fb_put(l, v, b, c, 2, 0xff))
+			return false;
+	}
+	return true;
+}
+
+/* `status`: an EFI_STATUS (name or number) as a UINT64. */
+static bool load_status_field(struct ld *l, const struct sc_node *v, struct field_buf *b)
+{
+	uint8_t tmp[8];
+	uint64_t x;
+
+	if (!ld_named(l, v, sc_status_names(), UINT64_MAX, "status", &x))
+		return false;
+	for (unsigned j = 0; j < 8; j++)
+		tmp[j] = (uint8_t)(x >> (8 * j));
+	return fb_put(l, v, b, tmp, 8, 0xff);
+}
+
+static const char *const field_keys[] = { "u8", "u16", "u32", "u64", "guid", "bytes", "status",
+					   "char16", "name", NULL };
+
+/* The value of one field: k is its type key, v the value. */
+static bool load_field_value(struct ld *l, const struct sc_node *k, const struct sc_node *v,
+			     bool allow_any, struct field_buf *b)
+{
+	const char *const *keys = field_keys;
 	static const unsigned widths[] = { 1, 2, 4, 8 };
-	const struct sc_node *k, *v;
 	uint8_t tmp[16] = { 0 };
 	uint64_t x;
 
-	if (!ld_map(l, n, "field") || !ld_keys(l, n, keys))
-		return false;
-	if (n->n != 2)
-		return ld_fail(l, n, "field: expected exactly one of u8, u16, u32, u64, guid, bytes");
-	k = n->first;
-	v = k->next;
 	for (unsigned i = 0; i < 4; i++) {
 		if (strcmp(k->text, keys[i]))
 			continue;
@@ -126,10 +157,75 @@ static bool load_field(struct ld *l, const struct sc_node *n, bool allow_any, st
 			return fb_put(l, v, b, tmp, 16, 0);
 		return ld_guid(l, v, tmp) && fb_put(l, v, b, tmp, 16, 0xff);
 	}
+	if (!strcmp(k->text, "status")) {
+		if (allow_any && v->kind == SC_SCALAR && !strcmp(v->text, "any"))
+			return fb_put(l, v, b, tmp, 8, 0);
+		return load_status_field(l, v, b);
+	}
+	if (!strcmp(k->text, "char16"))
+		return load_char16(l, v, b);
 	struct sc_bytes bytes;
 
 	return ld_hex(l, v, SC_MAX_PAYLOAD, &bytes) &&
 	       fb_put(l, v, b, bytes.data, bytes.len, 0xff);
+}
+
+/* Appends the layout record of the field that starts at offset and ends at b->len. */
+static bool add_field_record(struct ld *l, const struct sc_node *at, struct field_buf *b,
+			     const char *type, const struct sc_node *name, size_t offset)
+{
+	struct mm_run_field *f;
+
+	if (b->nfields == b->fcap) {
+		size_t cap = b->fcap * 2 + 8;
+		struct mm_run_field *nf = sc_alloc(&l->s->arena, cap * sizeof(*nf));
+
+		if (!nf)
+			return ld_fail(l, at, "out of memory");
+		if (b->nfields)
+			memcpy(nf, b->fields, b->nfields * sizeof(*nf));
+		b->fields = nf;
+		b->fcap = cap;
+	}
+	f = &b->fields[b->nfields++];
+	f->type = type;
+	f->name = NULL;
+	f->offset = offset;
+	f->size = b->len - offset;
+	if (name) {
+		char *copy = sc_alloc(&l->s->arena, name->len + 1);
+
+		if (!copy)
+			return ld_fail(l, at, "out of memory");
+		memcpy(copy, name->text, name->len + 1);
+		f->name = copy;
+	}
+	return true;
+}
+
+/* One field: a map with one type key (u8 ... char16) and an optional `name`. */
+static bool load_field(struct ld *l, const struct sc_node *n, bool allow_any, struct field_buf *b)
+{
+	const struct sc_node *k = NULL, *name;
+	size_t start = b->len;
+
+	if (!ld_map(l, n, "field") || !ld_keys(l, n, field_keys))
+		return false;
+	name = ld_get(n, "name");
+	if (n->n != (name ? 4u : 2u))
+		return ld_fail(l, n, "field: expected exactly one of u8, u16, u32, u64, guid, bytes, "
+			       "status, char16 (and an optional name)");
+	if (name && !ld_scalar(l, name, "name"))
+		return false;
+	for (const struct sc_node *c = n->first; c && c->next; c = c->next->next)
+		if (strcmp(c->text, "name"))
+			k = c;
+	if (!k || !load_field_value(l, k, k->next, allow_any, b))
+		return false;
+	for (unsigned i = 0; field_keys[i]; i++)
+		if (!strcmp(k->text, field_keys[i]))
+			return add_field_record(l, k, b, field_keys[i], name, start);
+	return false;
 }
 
 bool sc_load_fields(struct ld *l, const struct sc_node *n, bool allow_any, struct sc_bytes *out)
@@ -150,6 +246,8 @@ bool sc_load_fields(struct ld *l, const struct sc_node *n, bool allow_any, struc
 	out->data = b.data;
 	out->mask = allow_any ? b.mask : NULL;
 	out->len = b.len;
+	out->fields = b.fields;
+	out->nfields = b.nfields;
 	return true;
 }
 
@@ -377,6 +475,7 @@ static bool load_action(struct ld *l, const struct sc_node *v, struct sc_step *s
 	case SC_DISPATCH:
 	case SC_END_OF_DXE:
 	case SC_READY_TO_LOCK:
+	case SC_POWER_CYCLE:
 		return load_empty(l, v, sc_action_name(st->action));
 	case SC_SET_REGISTERS:
 		if (!sc_load_regs(l, v, &st->regs))

@@ -1,31 +1,37 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * mmemu bench features: what coverage and tracing cost when on. The same
- * 1-CPU Unicorn machine with the emulated PE benchmark driver runs SW SMIs
- * (the real entry stub, save-state map and RSM) and communicates to the
- * emulated handler, with each feature off, then on; the overhead factor is
- * the rate off divided by the rate on. When off the features install no
- * hook at all, so "off" is the plain machine (compare `mmemu bench smi`).
+ * mmemu bench features: what the debugging features cost.
+ *
+ * Off, compiled in vs not compiled in: callgrind instructions per SW SMI and
+ * per communicate of `mmemu bench-worker features-*` (this build) and of
+ * mmemu-bench-nofeat beside it (the same worker linked against libmmemu
+ * built with MMEMU_DEBUG_FEATURES=0), and their ratio. Instruction counts,
+ * not times: stable enough to show a difference of a few instructions.
+ *
+ * On: the same 1-CPU Unicorn machine with the emulated PE benchmark driver
+ * runs SW SMIs and communicates with coverage, then an instruction trace
+ * (to /dev/null) switched on; the overhead factor is the rate off divided
+ * by the rate on (wall clock).
  */
+#include <libgen.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
-#include <mmemu/debug.h>
-
+#include "bench-features.h"
 #include "cli.h"
 
-#define FEAT_OFFSET 0x60000000ull /* as cmd-bench.c: clear of valgrind's load address */
+/* tools/cmd-bench.c */
+long long callgrind_total(const char *self, const char *what, unsigned long n,
+			  const char *const *functions);
+const char *self_path(void);
+
 #define FEAT_SMIS 3000
 #define FEAT_COMMS 3000
-#define FEAT_COPY 256
-/* 2f4c8a31-95d2-4b7e-8c1a-6e0d93b5a742: tests/drivers/pe/pe-bench.c's handler GUID */
-static const uint8_t feat_guid[16] = { 0x31, 0x8a, 0x4c, 0x2f, 0xd2, 0x95, 0x7e, 0x4b,
-				       0x8c, 0x1a, 0x6e, 0x0d, 0x93, 0xb5, 0xa7, 0x42 };
 
-enum feat { FEAT_OFF, FEAT_COVERAGE, FEAT_TRACE, FEAT_COUNT };
-static const char *const feat_names[FEAT_COUNT] = { "off", "coverage", "trace_insn" };
+static const char *const feat_names[BENCH_FEAT_COUNT] = { "off", "coverage", "trace_insn" };
 
 static double feat_seconds(void)
 {
@@ -35,80 +41,40 @@ static double feat_seconds(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* The benchmark machine with feature f on; NULL (message printed) on failure. */
-static struct mm_machine *feat_machine(enum feat f, FILE *sink)
-{
-	struct mm_trace_opts t = { .what = MM_TRACE_INSN, .limit = UINT64_MAX, .out = sink };
-	char path[4096], err[512];
-	struct mm_platform p;
-	struct mm_machine *m;
-	enum mm_err e = MM_OK;
-
-	mm_platform_default(&p);
-	for (unsigned i = 0; i < p.nregions; i++)
-		p.regions[i].base += FEAT_OFFSET;
-	p.cpus = 1;
-	p.cpu_engine = MM_CPU_UNICORN;
-	if (mm_machine_create(&p, &m, err, sizeof(err))) {
-		fprintf(stderr, "bench features: %s\n", err);
-		return NULL;
-	}
-	if (f == FEAT_COVERAGE)
-		e = mm_coverage_enable(m);
-	else if (f == FEAT_TRACE)
-		e = mm_trace_enable(m, &t);
-	snprintf(path, sizeof(path), "%s/pe/pe-bench.efi", cli_driver_dir());
-	if (e || mm_driver_load_image(m, path, NULL, NULL) || mm_dispatch(m)) {
-		fprintf(stderr, "bench features: %s\n", mm_machine_error(m));
-		mm_machine_destroy(m);
-		return NULL;
-	}
-	return m;
-}
-
 /* SW SMIs per second; -1 on failure. */
 static double smi_rate(struct mm_machine *m)
 {
 	double t0 = feat_seconds();
 
-	for (unsigned i = 0; i < FEAT_SMIS; i++)
-		if (mm_sw_smi(m, 0, 0x42, 0))
-			return -1;
+	if (bench_feat_smis(m, FEAT_SMIS))
+		return -1;
 	return FEAT_SMIS / (feat_seconds() - t0);
 }
 
 /* Communicate round trips per second to the emulated handler; -1 on failure. */
 static double comm_rate(struct mm_machine *m)
 {
-	uint8_t hdr[24], msg[FEAT_COPY] = { 0 };
-	uint64_t buf, len = FEAT_COPY;
+	uint64_t buf;
 	double t0;
 
-	if (mm_ram_alloc(m, 24 + FEAT_COPY, 6 /* EfiRuntimeServicesData */, &buf))
-		return -1;
-	memcpy(hdr, feat_guid, 16);
-	memcpy(hdr + 16, &len, 8);
-	if (mm_mem_write(m, buf, hdr, sizeof(hdr)) || mm_mem_write(m, buf + 24, msg, len))
+	if (bench_feat_buffer(m, &buf))
 		return -1;
 	t0 = feat_seconds();
-	for (unsigned i = 0; i < FEAT_COMMS; i++) {
-		uint64_t size = 24 + FEAT_COPY, status;
-
-		if (mm_communicate(m, buf, &size, &status) || status)
-			return -1;
-	}
+	if (bench_feat_comms(m, buf, FEAT_COMMS))
+		return -1;
 	return FEAT_COMMS / (feat_seconds() - t0);
 }
 
-int bench_features(FILE *out)
+/* Rates with each feature off, then on, and the overhead factors. */
+static int feature_rates(FILE *out)
 {
-	double smi[FEAT_COUNT], comm[FEAT_COUNT];
+	double smi[BENCH_FEAT_COUNT], comm[BENCH_FEAT_COUNT];
 	FILE *sink = fopen("/dev/null", "w");
 
 	if (!sink)
 		return -1;
-	for (int f = 0; f < FEAT_COUNT; f++) {
-		struct mm_machine *m = feat_machine((enum feat)f, sink);
+	for (int f = 0; f < BENCH_FEAT_COUNT; f++) {
+		struct mm_machine *m = bench_feat_machine((enum bench_feat)f, sink);
 
 		if (!m) {
 			fclose(sink);
@@ -127,11 +93,69 @@ int bench_features(FILE *out)
 		fprintf(out, "features_%s_communicate_rate: %.0f round-trips/s\n", feat_names[f],
 			comm[f]);
 	}
-	for (int f = 1; f < FEAT_COUNT; f++) {
+	for (int f = 1; f < BENCH_FEAT_COUNT; f++) {
 		fprintf(out, "features_%s_sw_smi_overhead: %.2fx\n", feat_names[f], smi[0] / smi[f]);
 		fprintf(out, "features_%s_communicate_overhead: %.2fx\n", feat_names[f],
 			comm[0] / comm[f]);
 	}
 	fclose(sink);
+	return 0;
+}
+
+/* Callgrind instructions per iteration of a features worker of exe; -1 when unavailable. */
+static double worker_instructions(const char *exe, const char *what, const char *function)
+{
+	const char *const fns[] = { function, NULL };
+	const unsigned long n1 = 50, n2 = 300;
+	long long a = callgrind_total(exe, what, n1, fns);
+	long long b = callgrind_total(exe, what, n2, fns);
+
+	if (a < 0 || b < 0)
+		return -1;
+	return (double)(b - a) / (double)(n2 - n1);
+}
+
+/* The instructions of one SMI and one communicate with the features compiled in and out. */
+static void feature_instructions(FILE *out)
+{
+	static const struct {
+		const char *label, *what, *function, *unit;
+	} loops[] = {
+		{ "sw_smi", "features-smi", "mm_sw_smi", "SMI" },
+		{ "communicate", "features-communicate", "mm_communicate", "communicate" },
+	};
+	const char *self = self_path();
+	char nofeat[4096], dir[4096];
+
+	snprintf(dir, sizeof(dir), "%s", self);
+	snprintf(nofeat, sizeof(nofeat), "%s/mmemu-bench-nofeat", dirname(dir));
+	if (access(nofeat, X_OK)) {
+		fprintf(out, "features_compiled_out: unavailable (no %s; it is built with "
+			     "MMEMU_DEBUG_FEATURES=ON in the build tree)\n", nofeat);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(loops) / sizeof(loops[0]); i++) {
+		double in = worker_instructions(self, loops[i].what, loops[i].function);
+		double no = worker_instructions(nofeat, loops[i].what, loops[i].function);
+
+		if (in < 0 || no < 0) {
+			fprintf(out, "features_%s_instructions: unavailable (valgrind missing or "
+				     "the worker failed)\n", loops[i].label);
+			continue;
+		}
+		fprintf(out, "features_compiled_in_off_%s_instructions: %.1f instructions/%s\n",
+			loops[i].label, in, loops[i].unit);
+		fprintf(out, "features_compiled_out_%s_instructions: %.1f instructions/%s\n",
+			loops[i].label, no, loops[i].unit);
+		fprintf(out, "features_compiled_in_off_%s_ratio: %.4f\n", loops[i].label, in / no);
+	}
+}
+
+int bench_features(FILE *out)
+{
+	if (feature_rates(out))
+		return -1;
+	fflush(out);
+	feature_instructions(out);
 	return 0;
 }

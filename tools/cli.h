@@ -17,6 +17,7 @@ int cmd_fv(int argc, char **argv);    /* cmd-fv.c */
 int cmd_dispatch(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_debug(int argc, char **argv); /* cmd-debug.c */
+int cmd_fuzz(int argc, char **argv);  /* cmd-fuzz.c */
 int cmd_bench(int argc, char **argv);
 int cmd_bench_worker(int argc, char **argv);
 

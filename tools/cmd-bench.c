@@ -18,10 +18,21 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "bench-features.h"
 #include "cli.h"
 
 /* tools/bench-features.c */
 int bench_features(FILE *out);
+/* tools/bench-fuzz.c */
+int bench_fuzz(FILE *out);
+/* tools/bench-ovmf-rt.c */
+int bench_lockbox_restore(FILE *out);
+int bench_getvariable(FILE *out);
+/* tools/bench-snapshot.c */
+int bench_snapshot(FILE *out);
+/* tools/bench-ovmf.c */
+int bench_ovmf_dispatch(FILE *out);
+int bench_ovmf_worker(void);
 
 static const uint8_t empty_guid[16] = BENCH_EMPTY_HANDLER_GUID_BYTES;
 static const uint8_t pool_guid[16] = BENCH_POOL_HANDLER_GUID_BYTES;
@@ -101,6 +112,15 @@ static int pool_run(struct mm_machine *m, uint64_t buf, uint32_t n)
 	return mm_communicate(m, buf, &size, &status) || status ? -1 : 0;
 }
 
+/* The emulated benchmark's PE driver (tests/drivers/pe/pe-bench.c). */
+static const char *emulated_driver(void)
+{
+	static char path[4096];
+
+	snprintf(path, sizeof(path), "%s/pe/pe-bench.efi", cli_driver_dir());
+	return path;
+}
+
 int cmd_bench_worker(int argc, char **argv)
 {
 	struct mm_machine *m;
@@ -111,8 +131,15 @@ int cmd_bench_worker(int argc, char **argv)
 	if (argc != 3)
 		return CLI_USAGE;
 	n = strtoul(argv[2], NULL, 0);
+	if (!strncmp(argv[1], "features-", 9)) /* tools/bench-features-worker.c */
+		return bench_features_worker(argv[1], n);
+	if (!strcmp(argv[1], "ovmf-dispatch")) /* tools/bench-ovmf.c */
+		return bench_ovmf_worker();
 	if (!strcmp(argv[1], "emulated-nested"))
 		return mm_bench_emulated_nested_worker(n) ? CLI_FAIL : CLI_OK;
+	if (!strncmp(argv[1], "emulated-", 9)) /* emulated-communicate, emulated-bare */
+		return mm_bench_emulated_worker(argv[1] + 9, emulated_driver(), n) ? CLI_FAIL
+										     : CLI_OK;
 	m = bench_machine();
 	if (!m)
 		return CLI_FAIL;
@@ -128,7 +155,7 @@ int cmd_bench_worker(int argc, char **argv)
 }
 
 /* Runs the worker under callgrind collecting only inside the named functions. */
-static long long callgrind_total(const char *self, const char *what, unsigned long n,
+long long callgrind_total(const char *self, const char *what, unsigned long n,
 				 const char *const *functions)
 {
 	char out[] = "/tmp/mmemu-callgrind-XXXXXX";
@@ -195,7 +222,7 @@ static double callgrind_per_op(const char *self, const char *what,
 	return (double)(b - a) / (double)(n2 - n1);
 }
 
-static const char *self_path(void)
+const char *self_path(void)
 {
 	static char path[4096];
 	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
@@ -441,14 +468,22 @@ static int bench_fv(FILE *out)
  */
 static int bench_emulated(FILE *out)
 {
-	static const char *const fns[] = { "mm_call", NULL };
-	char path[4096];
+	static const char *const nested[] = { "mm_call", NULL };
+	static const char *const comm[] = { "bench_communicate_once", NULL };
+	static const char *const bare[] = { "bench_bare_once", NULL };
 	double ins;
 
-	snprintf(path, sizeof(path), "%s/pe/pe-bench.efi", cli_driver_dir());
-	if (mm_bench_emulated(out, path))
+	if (mm_bench_emulated(out, emulated_driver()))
 		return -1;
-	ins = callgrind_per_op(self_path(), "emulated-nested", fns);
+	ins = callgrind_per_op(self_path(), "emulated-communicate", comm);
+	if (ins >= 0)
+		fprintf(out, "communicate_emulated_copy256_instructions: %.0f instructions/round-trip\n",
+			ins);
+	ins = callgrind_per_op(self_path(), "emulated-bare", bare);
+	if (ins >= 0)
+		fprintf(out, "emulated_bare_unicorn_copy256_instructions: %.0f instructions/call\n",
+			ins);
+	ins = callgrind_per_op(self_path(), "emulated-nested", nested);
 	if (ins < 0)
 		fprintf(out, "emulated_nested_call_instructions: unavailable (valgrind missing)\n");
 	else
@@ -469,8 +504,20 @@ static const struct {
 	{ "emulated", bench_emulated,
 	  "communicate to an emulated PE handler (256-byte copy) vs bare Unicorn; nested call cost" },
 	{ "fv", bench_fv, "whole-process time of 'mmemu fv list' on Debian's OVMF image" },
+	{ "ovmf-dispatch", bench_ovmf_dispatch,
+	  "OVMF's five SMM drivers from the image to EFI_SUCCESS: whole process, and its split" },
+	{ "lockbox-restore", bench_lockbox_restore,
+	  "OVMF's SmmLockBox: RESTORE round trips/s through mm_communicate, after the lock" },
+	{ "getvariable", bench_getvariable,
+	  "OVMF's VariableSmm: GetVariable round trips/s through mm_communicate, after the lock" },
 	{ "features", bench_features,
-	  "SW SMI and communicate rates on the Unicorn model: coverage and insn trace off vs on" },
+	  "Unicorn SW SMIs and communicates: debug features compiled in vs out (callgrind), "
+	  "coverage and insn trace off vs on" },
+	{ "fuzz", bench_fuzz,
+	  "fuzzer execs/s (coverage only, every oracle) vs bare Unicorn; RSS; time to find each sample bug" },
+	{ "snapshot", bench_snapshot,
+	  "machine snapshots: restores/s and communicate+restore/s on the emulated PE handler; "
+	  "pages restored per exec" },
 	{ "scenarios", bench_scenarios,
 	  "mmemu run: process start to first step of a one-driver scenario; 1,000 scenarios, -j 2" },
 };

@@ -17,6 +17,7 @@ static const struct {
 	{ "dispatch", cmd_dispatch, "load native drivers, run the MM dispatcher, print the result" },
 	{ "demo", cmd_demo, "dispatch the bundled sample drivers and drive their handlers" },
 	{ "debug", cmd_debug, "run one scenario under the gdb stub (mmemu debug --help)" },
+	{ "fuzz", cmd_fuzz, "fuzz an MMI handler from a scenario's end state (mmemu fuzz --help)" },
 	{ "bench", cmd_bench, "run benchmarks and print one 'name: value unit' line per figure" },
 	{ "bench-worker", cmd_bench_worker, NULL },
 };

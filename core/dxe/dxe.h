@@ -34,6 +34,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <pi/dxe-services.h>
 #include <pi/hob.h>
 #include <pi/mm-access.h>
 #include <pi/mm-base.h>
@@ -70,6 +71,7 @@ struct mm_dxe {
 	EFI_BOOT_SERVICES *bs;
 	EFI_RUNTIME_SERVICES *rt;
 	EFI_CONFIGURATION_TABLE *config; /* normal RAM; st->ConfigurationTable */
+	EFI_DXE_SERVICES *ds;    /* dxe-services.c; in the configuration table */
 	unsigned config_cap;
 	void *hob_list;
 	uint64_t hob_size;
@@ -161,6 +163,10 @@ void mm_dxe_runtime_table(EFI_RUNTIME_SERVICES *rt);
 enum mm_err mm_dxe_ipl_install(struct mm_machine *m);
 /* Refreshes LockState/OpenState of the Access protocol. */
 void mm_dxe_access_refresh(struct mm_machine *m);
+
+/* dxe-services.c */
+/* Builds the DXE services table and publishes it (gEfiDxeServicesTableGuid). */
+enum mm_err mm_dxe_services_install(struct mm_machine *m);
 
 /* hob.c */
 enum mm_err mm_dxe_hob_build(struct mm_machine *m);

@@ -8,7 +8,8 @@
  *   EFI_MM_ACCESS_PROTOCOL      the SMRAM ranges and their state; Open, Close
  *                               and Lock drive mm_smram_set_state
  *   EFI_MM_CONTROL_PROTOCOL     Trigger: the APM ports through mm_sw_smi
- *   EFI_MM_COMMUNICATION(2)     Communicate: mm_communicate
+ *   EFI_MM_COMMUNICATION(2)     Communicate: a software SMI that MmEntryPoint
+ *                               answers (CPU model), else mm_communicate
  *
  * The structures live in normal RAM. After ReadyToLock the callout rule
  * applies to their members as to the boot services.
@@ -152,7 +153,43 @@ static EFI_STATUS EFIAPI ControlClear(CONST EFI_MM_CONTROL_PROTOCOL *This, BOOLE
 	return Periodic ? EFI_INVALID_PARAMETER : EFI_SUCCESS;
 }
 
-/* Communicates the buffer at addr; size NULL: header plus MessageLength. */
+/*
+ * With a CPU model, Communicate enters MM as firmware does: the buffer is
+ * placed where MmEntryPoint looks for it (m->comm, as PiSmmIpl fills the
+ * SMM core's private data), then a software SMI through the chipset: the
+ * EFI_MM_CONTROL_PROTOCOL.Trigger of OVMF's SmmControl2Dxe with no command
+ * writes 0 to APM_CNT (0xB2). The CPU model runs the entry stub on every
+ * CPU; MmEntryPoint handles the buffer before the root MMI handlers.
+ * Returns the status for the caller; *size gets header + MessageLength.
+ */
+#define COMM_SW_SMI_VALUE 0x00
+static EFI_STATUS communicate_smi(struct mm_machine *m, uint64_t addr, uint64_t *size)
+{
+	enum mm_err err;
+
+	m->comm.pending = true;
+	m->comm.done = false;
+	m->comm.pending_buffer = addr;
+	m->comm.pending_size = *size;
+	err = mm_sw_smi(m, m->cpus.executing, COMM_SW_SMI_VALUE, 0);
+	m->comm.pending = false;
+	if (err)
+		return err == MM_ERR_STOPPED ? EFI_ABORTED : mm_err_to_efi(err);
+	if (!m->comm.done) {
+		mm_log(m, MM_LOG_WARN, "MM communicate: the software SMI (APM_CNT 0x%02x) did not "
+		       "reach MmEntryPoint (SMIs disabled in the chipset?)", COMM_SW_SMI_VALUE);
+		return EFI_DEVICE_ERROR;
+	}
+	*size = m->comm.pending_size;
+	return m->comm.pending_status;
+}
+
+/*
+ * Communicates the buffer at addr; size NULL: header plus MessageLength.
+ * Through an SMI when the platform has a CPU model and the caller is not in
+ * MM already (PiSmmIpl, too, calls the handlers directly from inside SMM);
+ * otherwise (host engine) directly.
+ */
 static EFI_STATUS communicate(struct mm_machine *m, uint64_t addr, UINTN *CommSize)
 {
 	uint64_t size, status = EFI_SUCCESS, len;
@@ -167,6 +204,12 @@ static EFI_STATUS communicate(struct mm_machine *m, uint64_t addr, UINTN *CommSi
 		    len > UINT64_MAX - MM_COMMUNICATE_HEADER_SIZE)
 			return EFI_INVALID_PARAMETER;
 		size = MM_COMMUNICATE_HEADER_SIZE + len;
+	}
+	if (m->cpus.model && m->cpus.model->smi && !m->cpus.in_smm) {
+		status = communicate_smi(m, addr, &size);
+		if (CommSize && !EFI_ERROR(status))
+			*CommSize = size;
+		return status;
 	}
 	err = mm_communicate(m, addr, &size, &status);
 	if (err)

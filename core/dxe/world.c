@@ -159,6 +159,8 @@ enum mm_err mm_dxe_create(struct mm_machine *m)
 		err = mm_dxe_hob_build(m);
 	}
 	if (!err)
+		err = mm_dxe_services_install(m);
+	if (!err)
 		err = mm_dxe_ipl_install(m);
 	if (!err)
 		err = mm_dxe_pcd_install(m);

@@ -27,4 +27,12 @@ int mm_bench_emulated(FILE *out, const char *driver);
  */
 int mm_bench_emulated_nested_worker(unsigned long n);
 
+/*
+ * The measured sides of the emulated communicate figures, run under
+ * callgrind by `mmemu bench`: n round trips (what "communicate") or n bare
+ * calls (what "bare") to the handler of the PE image at driver, after the
+ * set-up of mm_bench_emulated. Returns 0 or -1.
+ */
+int mm_bench_emulated_worker(const char *what, const char *driver, unsigned long n);
+
 #endif /* MMEMU_BENCH_H */

@@ -3,6 +3,7 @@
 #ifndef MMEMU_DRIVER_H
 #define MMEMU_DRIVER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -69,6 +70,29 @@ enum mm_err mm_driver_load_image(struct mm_machine *m, const char *path, const c
 enum mm_err mm_driver_load_image_type(struct mm_machine *m, const char *path,
 				      const char *depex_expr, enum mm_module_type type,
 				      unsigned *index);
+
+/*
+ * Loads the MM drivers of the firmware image at path (a flash image or a
+ * bare firmware volume) into m: every file of every (nested, decompressed)
+ * volume whose FFS type is MM, COMBINED_MM_DXE or MM_STANDALONE becomes an
+ * emulated driver (its PE32 or TE section loaded into SMRAM and relocated),
+ * named by its UI section, with the file GUID as its GUID, the module type
+ * of its FFS type and its MM_DEPEX section as DEPEX (none: TRUE). The
+ * machine needs the Unicorn model.
+ *   modules   NULL or nmodules entries, each a UI name or a file GUID in
+ *             registry format: only the drivers that match one are loaded
+ *             (NULL or 0: all of them)
+ *   count     when not NULL, receives the number of drivers loaded
+ * Problems of the volume (bad checksums, undecodable sections, a driver file
+ * without a PE32/TE section) are logged under MM_LOG_WARN and the files
+ * concerned skipped. Returns MM_OK; MM_ERR_IO (unreadable); MM_ERR_FORMAT
+ * (no firmware volume, an image that does not load); MM_ERR_NOT_FOUND (a
+ * modules entry matched no MM driver: the message names it); MM_ERR_NOMEM;
+ * MM_ERR_UNSUPPORTED (no CPU model attached). On failure, the drivers loaded
+ * by this call stay loaded.
+ */
+enum mm_err mm_driver_load_fv(struct mm_machine *m, const char *path,
+			      const char *const *modules, size_t nmodules, unsigned *count);
 
 /*
  * Runs the dispatcher: evaluates DEPEX of every pending driver, calls the

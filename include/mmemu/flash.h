@@ -41,6 +41,23 @@ enum mm_err mm_flash_map(struct mm_machine *m, const char *path, uint64_t base,
 enum mm_err mm_flash_save(struct mm_machine *m, const char *path);
 
 /*
+ * Copies the contents of m's first writable flash device (the one
+ * mm_flash_save writes) into a new buffer: *data (release it with free())
+ * and *len. Returns MM_OK, MM_ERR_NOT_FOUND (no writable flash device) or
+ * MM_ERR_NOMEM.
+ */
+enum mm_err mm_flash_copy(struct mm_machine *m, uint8_t **data, uint64_t *len);
+
+/*
+ * Replaces the contents of m's first writable flash device by the len bytes
+ * at data, and puts the device in read-array mode: what a power cycle keeps
+ * (the bytes mm_flash_copy took from the machine before). Returns MM_OK,
+ * MM_ERR_NOT_FOUND (no writable flash device) or MM_ERR_INVALID (len is not
+ * the device's size).
+ */
+enum mm_err mm_flash_load(struct mm_machine *m, const void *data, uint64_t len);
+
+/*
  * Copies len bytes of the flash contents at guest-physical addr into buf
  * without any bus cycle (the array, whatever mode the device is in).
  * Returns MM_OK or MM_ERR_RANGE (not all inside one flash device).

@@ -33,7 +33,9 @@ struct mm_region_desc {
 	uint64_t base;
 	uint64_t size;
 	enum mm_region_kind kind;
-	uint32_t efi_type; /* EFI_MEMORY_TYPE reported in the memory map (RAM only) */
+	uint32_t efi_type; /* EFI_MEMORY_TYPE reported in the memory map (RAM only);
+			   * RAM of another type than EfiConventionalMemory is
+			   * never allocated from: only fixed addresses reach it */
 };
 
 enum mm_save_state_layout {

@@ -23,5 +23,7 @@
 #include "record.h"
 #include "flash.h"
 #include "pci.h"
+#include "snapshot.h"
+#include "fuzz.h"
 
 #endif /* MMEMU_H */

@@ -22,6 +22,16 @@
 
 struct mm_machine;
 
+/*
+ * One field of a message the scenario declared with `fields` (offsets in the
+ * message, after the 24-byte communicate header).
+ */
+struct mm_run_field {
+	const char *type; /* "u8", "u16", "u32", "u64", "guid", "bytes", "status", "char16" */
+	const char *name; /* its `name`, or NULL */
+	size_t offset, size;
+};
+
 /* One step as the hooks see it (fields valid during the call only). */
 struct mm_run_step {
 	const char *label;          /* "step 3 (sw-smi)" */
@@ -39,6 +49,8 @@ struct mm_run_step {
 	uint64_t comm_length_in;
 	const uint8_t *payload;     /* the payload as the step wrote it */
 	size_t payload_len;
+	const struct mm_run_field *fields; /* the payload's declared layout, or NULL */
+	size_t nfields;
 };
 
 struct mm_run_hooks {

@@ -25,6 +25,7 @@
 #define MMEMU MMEMU_BINARY_DIR "/tools/mmemu"
 #define SUITE "scenarios/suite"
 #define BROKEN "scenarios/broken"
+#define OVMF "scenarios/ovmf"
 
 struct output {
 	char *text;
@@ -155,6 +156,30 @@ static void test_cmd_run_suite_passes(void **state)
 		snprintf(expect, sizeof(expect), "%u passed, 0 failed", n);
 	assert_string_equal(last_line(o.text, last, sizeof(last)), expect);
 	assert_int_equal(count_lines(o.text, "PASS "), n - skipped);
+	assert_int_equal(o.status, 0);
+	free(o.text);
+}
+
+/*
+ * scenarios/ovmf drives the SMM drivers of Debian's OVMF image: every
+ * scenario passes, or every one is skipped where the ovmf package is absent.
+ */
+static void test_cmd_run_ovmf_passes(void **state)
+{
+	unsigned n = count_yaml(OVMF);
+	struct output o = mmemu("run --no-timing -j 2 " OVMF);
+	unsigned skipped = count_lines(o.text, "SKIP ");
+	char expect[64], last[256];
+
+	(void)state;
+	assert_true(n >= 3);
+	if (skipped) {
+		assert_int_equal(skipped, n);
+		snprintf(expect, sizeof(expect), "0 passed, 0 failed, %u skipped", n);
+	} else {
+		snprintf(expect, sizeof(expect), "%u passed, 0 failed", n);
+	}
+	assert_string_equal(last_line(o.text, last, sizeof(last)), expect);
 	assert_int_equal(o.status, 0);
 	free(o.text);
 }
@@ -532,6 +557,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cmd_run_suite_passes),
+		cmocka_unit_test(test_cmd_run_ovmf_passes),
 		cmocka_unit_test(test_cmd_run_summary_has_time),
 		cmocka_unit_test(test_cmd_run_result_line_names_file),
 		cmocka_unit_test(test_cmd_check_broken_messages),

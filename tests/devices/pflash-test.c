@@ -264,6 +264,30 @@ static void test_mm_flash_save_without_writable_flash(void **state)
 	assert_int_equal(mm_flash_save(f->m, "/nonexistent/dir/out.fd"), MM_ERR_NOT_FOUND);
 }
 
+/* A power cycle: the bytes copied out of one machine go into a fresh one. */
+static void test_mm_flash_copy_load_power_cycle(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t *data = NULL;
+	uint64_t len = 0;
+
+	wr(f->m, 0x30, PFLASH_CMD_PROGRAM);
+	wr(f->m, 0x30, 0x05);
+	assert_int_equal(mm_flash_copy(f->m, &data, &len), MM_OK);
+	assert_int_equal(len, SIZE);
+	assert_int_equal(data[0x30], 0x05 & 0xB0);
+	mm_machine_destroy(f->m);
+	f->m = mm_test_machine();
+	assert_int_equal(mm_flash_load(f->m, data, len), MM_ERR_NOT_FOUND);
+	assert_int_equal(mm_flash_map(f->m, f->image, BASE, BLOCK, false), MM_OK);
+	assert_int_equal(rd(f->m, 0x30), 0xB0);
+	assert_int_equal(mm_flash_load(f->m, data, len - 1), MM_ERR_INVALID);
+	assert_int_equal(mm_flash_load(f->m, data, len), MM_OK);
+	assert_int_equal(rd(f->m, 0x30), 0x05 & 0xB0);
+	assert_int_equal(rd(f->m, 0x31), 0xB1);
+	free(data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +307,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_mm_flash_map_bad_arguments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mm_flash_save_without_writable_flash, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_mm_flash_copy_load_power_cycle, setup,
 						teardown),
 	};
 

@@ -24,6 +24,11 @@
 #include "emu-support.h"
 #include "emu/gdb.h"
 #include "emu/model.h"
+#include "loader/image.h"
+#include <mmemu/debug.h>
+
+#define DW_EFI MMEMU_TEST_DRIVER_DIR "/pe/pe-dwarf-sw-handler.efi"
+#define DW_DEBUG MMEMU_TEST_DRIVER_DIR "/pe/SampleSwHandlerDw.debug"
 
 #define REG_RIP 0x10
 #define REG_CS 0x12
@@ -129,18 +134,24 @@ static uint64_t reg(struct client *c, unsigned n)
 	return le_hex(xfer(c, q));
 }
 
-/* Machine with 2 CPUs, the stub attached on a socketpair, an SMI running. */
-static void start(struct client *c, const struct mm_gdb_options *o)
+/* Attaches the stub to c->m on a socketpair and starts an SMI. */
+static void run(struct client *c, const struct mm_gdb_options *o)
 {
 	int sv[2];
 
-	memset(c, 0, sizeof(*c));
-	c->m = emu_machine_layout(2, MM_SAVE_STATE_INTEL64);
-	assert_int_equal(mm_emu_set_entry(c->m, nothing, NULL), MM_OK);
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	assert_int_equal(mm_gdb_attach_fd(c->m, sv[0], o), MM_OK);
 	c->fd = sv[1];
 	assert_int_equal(pthread_create(&c->thread, NULL, smi_thread, c), 0);
+}
+
+/* Machine with 2 CPUs, the stub attached on a socketpair, an SMI running. */
+static void start(struct client *c, const struct mm_gdb_options *o)
+{
+	memset(c, 0, sizeof(*c));
+	c->m = emu_machine_layout(2, MM_SAVE_STATE_INTEL64);
+	assert_int_equal(mm_emu_set_entry(c->m, nothing, NULL), MM_OK);
+	run(c, o);
 }
 
 /* Detaches (or just hangs up) and checks the SMI ran to completion. */
@@ -191,6 +202,44 @@ static void test_mm_gdb_qsupported_and_target_xml(void **state)
 	assert_non_null(strstr(xml, "name=\"efer\""));
 	assert_non_null(strstr(xml, "name=\"fs_base\""));
 	assert_string_equal(xfer(&c, "qXfer:features:read:other.xml:0,100"), "E00");
+	finish(&c, true, MM_OK);
+}
+
+/*
+ * The library list names the .debug file found beside a PE image (by its
+ * CodeView name) with the guest address of its first segment: the file's
+ * segments are at ImageBase + RVA, the first .text at RVA 0x1000.
+ */
+static void test_mm_gdb_qxfer_libraries_lists_debug_files(void **state)
+{
+	struct client c;
+	struct mm_loaded_image li;
+	char want[512];
+	const char *r;
+
+	(void)state;
+	if (access(DW_EFI, R_OK) || access(DW_DEBUG, R_OK))
+		skip(); /* no clang/lld-link or no GNU objcopy */
+	memset(&c, 0, sizeof(c));
+	c.m = emu_machine_layout(2, MM_SAVE_STATE_INTEL64);
+	if (mm_symbols_add(c.m, "probe", DW_DEBUG) == MM_ERR_UNSUPPORTED) {
+		mm_machine_destroy(c.m);
+		skip(); /* no libdw */
+	}
+	assert_int_equal(mm_emu_set_entry(c.m, nothing, NULL), MM_OK);
+	assert_int_equal(mm_image_load_file(c.m, DW_EFI, &li), MM_OK);
+	run(&c, NULL);
+	assert_non_null(strstr(xfer(&c, "qSupported:multiprocess+"), "qXfer:libraries:read+"));
+	r = xfer(&c, "qXfer:libraries:read::0,fff");
+	assert_int_equal(r[0], 'l');
+	assert_non_null(strstr(r, "<library-list>"));
+	snprintf(want, sizeof(want), "<library name=\"%s\"><segment address=\"0x%llx\"/></library>",
+		 DW_DEBUG, (unsigned long long)li.base + 0x1000);
+	assert_non_null(strstr(r, want));
+	r = xfer(&c, "qXfer:libraries:read::10,8"); /* a part, not the end */
+	assert_int_equal(r[0], 'm');
+	assert_int_equal(strlen(r + 1), 8);
+	assert_string_equal(xfer(&c, "qXfer:libraries:read:x:0,10"), "E00");
 	finish(&c, true, MM_OK);
 }
 
@@ -471,6 +520,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mm_gdb_qsupported_and_target_xml),
+		cmocka_unit_test(test_mm_gdb_qxfer_libraries_lists_debug_files),
 		cmocka_unit_test(test_mm_gdb_smi_entry_registers_and_memory),
 		cmocka_unit_test(test_mm_gdb_breakpoint_at_long_mode_entry),
 		cmocka_unit_test(test_mm_gdb_step_one_instruction),

@@ -3,13 +3,14 @@
  * Thunks (emu/thunk.c): one per host function and side, an indirect jump a
  * native caller can take, the MMST and boot services pointing at them (SMRAM
  * and RAM sides), emulated code calling a Foundation service through the
- * MMST, and a boot service called by emulated code after ReadyToLock being
- * a callout.
+ * MMST, a boot service called by emulated code after ReadyToLock being
+ * a callout, and a native driver's protocol member called by emulated code.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -18,7 +19,9 @@
 #include <mmemu/stop.h>
 
 #include "core/call.h"
+#include "core/machine.h"
 #include "guest-support.h"
+#include "tests/drivers/sample.h"
 
 static int setup(void **state)
 {
@@ -143,6 +146,43 @@ static void test_mm_emu_thunk_boot_service_callout(void **state)
 	assert_int_equal(s->kind, MM_STOP_CALLOUT);
 }
 
+/*
+ * An emulated driver calls a protocol member a native driver installed: the
+ * PE GUID handler uses SAMPLE_PROTOCOL.Add of the native sample producer,
+ * whose member now points at a thunk in SMRAM.
+ */
+static void test_mm_emu_thunk_refresh_native_protocol(void **state)
+{
+	struct mm_machine *m = *state;
+	const char *pe = MMEMU_BINARY_DIR "/tests/drivers/pe/pe-sample-guid-handler.efi";
+	const EFI_GUID guid = SAMPLE_HANDLER_GUID, proto_guid = SAMPLE_PROTOCOL_GUID;
+	SAMPLE_MESSAGE msg = { .Command = SAMPLE_CMD_ADD, .A = 40, .B = 2, .Status = 1 };
+	uint64_t len = sizeof(msg), status = 1;
+	SAMPLE_PROTOCOL *proto = NULL;
+
+	if (access(pe, R_OK))
+		skip(); /* no clang/lld-link: no PE images */
+	assert_int_equal(mm_driver_load_native(m, MMEMU_TEST_DRIVER_DIR "/sample-producer.so", NULL),
+			 MM_OK);
+	assert_int_equal(mm_driver_load_image(m, pe, SAMPLE_PROTOCOL_GUID_STR, NULL), MM_OK);
+	assert_int_equal(mm_dispatch(m), MM_OK);
+	if (mm_communicate_msg(m, (const uint8_t *)&guid, &msg, sizeof(msg), 0, &msg, &len,
+			       &status))
+		fail_msg("communicate: %s", mm_machine_error(m));
+	assert_int_equal(status, EFI_SUCCESS);
+	assert_int_equal(msg.Status, EFI_SUCCESS);
+	assert_int_equal(msg.Result, 42);
+	/* the member is a thunk now, and still works for native callers */
+	mm_current_machine = m; /* the test acts as driver code */
+	assert_int_equal(m->mmst->MmLocateProtocol((EFI_GUID *)&proto_guid, NULL, (VOID **)&proto),
+			 EFI_SUCCESS);
+	mm_current_machine = NULL;
+	assert_true(mm_mem_inside_smram(m, (uint64_t)(uintptr_t)proto->Add, MM_THUNK_SIZE));
+	msg.Result = 0;
+	assert_int_equal(proto->Add(1, 2, &msg.Result), EFI_SUCCESS);
+	assert_int_equal(msg.Result, 3);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -151,6 +191,7 @@ int main(void)
 		T(test_mm_emu_thunk_refresh_tables),
 		T(test_mm_emu_thunk_emulated_caller),
 		T(test_mm_emu_thunk_boot_service_callout),
+		T(test_mm_emu_thunk_refresh_native_protocol),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

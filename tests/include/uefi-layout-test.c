@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include <pi/dxe-services.h>
 #include <pi/hob.h>
 #include <pi/pcd.h>
 #include <pi/uefi-system-table.h>
@@ -77,6 +78,16 @@ OFF(EFI_RUNTIME_SERVICES, GetVariable, 0x48);
 OFF(EFI_RUNTIME_SERVICES, SetVariable, 0x58);
 OFF(EFI_RUNTIME_SERVICES, ResetSystem, 0x68);
 OFF(EFI_RUNTIME_SERVICES, QueryVariableInfo, 0x80);
+
+/* DXE Services Table (PI 1.8A vol. 2, 9.1; EDK2 Pi/PiDxeCis.h) */
+OFF(EFI_DXE_SERVICES, AddMemorySpace, 0x18);
+OFF(EFI_DXE_SERVICES, GetMemorySpaceDescriptor, 0x38);
+OFF(EFI_DXE_SERVICES, GetMemorySpaceMap, 0x48);
+OFF(EFI_DXE_SERVICES, SetMemorySpaceCapabilities, 0xA0);
+_Static_assert(sizeof(EFI_DXE_SERVICES) == 0xA8, "EFI_DXE_SERVICES size");
+OFF(EFI_GCD_MEMORY_SPACE_DESCRIPTOR, GcdMemoryType, 0x20);
+OFF(EFI_GCD_MEMORY_SPACE_DESCRIPTOR, ImageHandle, 0x28);
+_Static_assert(sizeof(EFI_GCD_MEMORY_SPACE_DESCRIPTOR) == 0x38, "GCD descriptor size");
 _Static_assert(sizeof(EFI_RUNTIME_SERVICES) == 0x88, "EFI_RUNTIME_SERVICES size");
 
 _Static_assert(sizeof(EFI_HOB_GENERIC_HEADER) == 0x08, "HOB header");

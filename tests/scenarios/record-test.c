@@ -30,7 +30,8 @@ static const char scenario[] =
 	"  - dispatch: {}\n"
 	"  - communicate:\n"
 	"      guid: F05FB6D0-ED99-4BEC-A6E4-C9C3710E08A0\n"
-	"      fields: [ {u32: 1}, {u32: 40}, {u32: 2}, {u32: 0}, {u64: 0} ]\n"
+	"      fields: [ {u32: 1, name: Command}, {u32: 40}, {u32: 2}, {u32: 0, name: Result},\n"
+	"                {u64: 0} ]\n"
 	"    expect: { status: EFI_SUCCESS }\n"
 	"  - set-registers: { cpu: 3, rcx: 0xFFFFFFFF, rbx: 0 }\n"
 	"  - sw-smi: { value: 0x42, data: 0xC3, cpu: 3 }\n"
@@ -154,6 +155,13 @@ static void test_mm_recorder_write_html_shows_buffers_and_registers(void **state
 	assert_non_null(strstr(html, "<b>after"));
 	assert_non_null(strstr(html, "0020  02 00 00 00 00 00 00 00"));
 	assert_non_null(strstr(html, "0020  02 00 00 00 <span class=\"chg\">2a</span> 00 00 00"));
+	/* the declared fields: named or numbered, the changed one marked */
+	assert_non_null(strstr(html, "<td>Command</td><td><code>u32</code></td><td>0x0</td>"));
+	assert_non_null(strstr(html, "<td><span class=\"muted\">#1</span></td>"));
+	assert_non_null(strstr(html, "<tr class=\"chg\"><td>Result</td><td><code>u32</code></td>"
+				     "<td>0xc</td><td><code>0x0</code> <span class=\"muted\">(0)"
+				     "</span></td><td><code>0x2a</code>"));
+	assert_null(strstr(html, "<tr class=\"chg\"><td>Command</td>"));
 	/* rbx became the SW SMI data 0xC3 on CPU 3 */
 	assert_non_null(strstr(html, "Registers of CPU 3"));
 	assert_non_null(strstr(html, "0x00000000000000c3"));

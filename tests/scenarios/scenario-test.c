@@ -169,8 +169,26 @@ static void test_mm_scenario_load_image_driver_errors(void **state)
 			    "t.yaml:2:21: 'depex' and 'type' go with 'image' drivers only");
 	assert_string_equal(load_err("drivers:\n  - { image: a.efi, type: dxe }\n"),
 			    "t.yaml:2:27: type: expected standalone, traditional or combined, not 'dxe'");
-	assert_string_equal(load_err("drivers:\n  - { fv: a.fd }\n"),
-			    "t.yaml:2:7: 'fv' drivers are not supported yet (only 'native' and 'image')");
+}
+
+/* The `fv:` driver kind and its `modules:` key. */
+static void test_mm_scenario_load_fv_driver(void **state)
+{
+	(void)state;
+	const char *e = load_err("drivers:\n  - { fv: a.fd }\n");
+
+	assert_true(!strncmp(e, "t.yaml:2:11: firmware image '", 29));
+	assert_non_null(strstr(e, "/a.fd' not found"));
+	assert_string_equal(load_err("drivers:\n  - { native: a.so, modules: [A] }\n"),
+			    "t.yaml:2:21: 'modules' goes with 'fv' drivers only");
+	assert_string_equal(load_err("drivers:\n  - { fv: a.fd, type: standalone }\n"),
+			    "t.yaml:2:17: driver: 'fv' takes only 'modules' beside it, not 'type'");
+	assert_string_equal(load_err("drivers:\n  - { fv: a.fd, modules: A }\n"),
+			    "t.yaml:2:26: modules: expected a list, got a scalar");
+	/* A required image may be absent: the run skips. */
+	assert_string_equal(load_err("requires: [ /nonexistent/x.fd ]\n"
+				     "drivers:\n  - { fv: /nonexistent/x.fd, modules: [A, B] }\n"),
+			    "");
 }
 
 static void test_mm_scenario_load_circular_include(void **state)
@@ -240,6 +258,92 @@ static void test_mm_scenario_run_sample_fail(void **state)
 	assert_non_null(strstr(msg, "r.yaml:6: step 3 (sw-smi): registers: cpu 0 rax: expected 0x7, got 0x2"));
 }
 
+/* `status` and `char16` fields: their bytes, and what they refuse. */
+static void test_mm_scenario_fields_status_char16(void **state)
+{
+	char msg[2048];
+
+	(void)state;
+	bool ok = run_text(
+		"steps:\n"
+		"  - write-memory:\n"
+		"      address: 0x300000\n"
+		"      fields: [ {char16: Ab}, {status: EFI_BUFFER_TOO_SMALL}, {status: 3} ]\n"
+		"  - read-memory: { address: 0x300000, length: 22 }\n"
+		"    expect: { hex: \"41006200 0000 0500000000000080 0300000000000000\" }\n"
+		"  - read-memory: { address: 0x300000, length: 22 }\n"
+		"    expect: { fields: [ {char16: Ab}, {status: any}, {u64: 3} ] }\n",
+		msg, sizeof(msg));
+
+	if (!ok)
+		print_message("%s\n", msg);
+	assert_true(ok);
+	assert_string_equal(load_err("steps:\n  - write-memory: { address: 0, fields: [ "
+				     "{status: EFI_NO_SUCH} ] }\n"),
+			    "t.yaml:2:52: status: unknown name 'EFI_NO_SUCH'");
+	assert_non_null(strstr(load_err("steps:\n  - write-memory: { address: 0, fields: [ "
+					"{char16: \"\xc3\xa9\"} ] }\n"),
+			       "char16: only ASCII characters, got byte 0xc3"));
+}
+
+/* A field's optional `name` labels it (the SMI report) without changing its bytes. */
+static void test_mm_scenario_fields_name(void **state)
+{
+	char msg[2048];
+
+	(void)state;
+	bool ok = run_text(
+		"steps:\n"
+		"  - write-memory:\n"
+		"      address: 0x300000\n"
+		"      fields: [ {u16: 0x1234, name: Command}, {name: Flags, u8: 7} ]\n"
+		"  - read-memory: { address: 0x300000, length: 3 }\n"
+		"    expect: { hex: \"341207\" }\n",
+		msg, sizeof(msg));
+
+	if (!ok)
+		print_message("%s\n", msg);
+	assert_true(ok);
+	assert_non_null(strstr(load_err("steps:\n  - write-memory: { address: 0, fields: [ "
+					"{name: A} ] }\n"),
+			       "field: expected exactly one of"));
+	assert_non_null(strstr(load_err("steps:\n  - write-memory: { address: 0, fields: [ "
+					"{u8: 1, u16: 2, name: A} ] }\n"),
+			       "field: expected exactly one of"));
+	assert_non_null(strstr(load_err("steps:\n  - write-memory: { address: 0, fields: [ "
+					"{u8: 1, name: [A]} ] }\n"),
+			       "name"));
+}
+
+/* `power-cycle`: a fresh machine, drivers loaded but not dispatched. */
+static void test_mm_scenario_run_power_cycle(void **state)
+{
+	char msg[2048];
+
+	(void)state;
+	bool ok = run_text(
+		"drivers:\n"
+		"  - native: sample-sw-handler.so\n"
+		"steps:\n"
+		"  - dispatch: {}\n"
+		"  - write-memory: { address: 0x300000, hex: deadbeef }\n"
+		"  - power-cycle: {}\n"
+		"  - read-memory: { address: 0x300000, length: 4 }\n"
+		"    expect: { hex: \"00000000\" }\n"
+		"  - set-registers: { cpu: 1, rcx: 0x1233, rax: 0 }\n"
+		"  - sw-smi: { value: 0x42, cpu: 1 }\n"
+		"    expect: { handlers: [] }\n"
+		"  - dispatch: {}\n"
+		"    expect: { drivers: { SampleSwHandler: dispatched } }\n"
+		"  - sw-smi: { value: 0x42, cpu: 1 }\n"
+		"    expect: { registers: { cpu: 1, rax: 0x1234 } }\n",
+		msg, sizeof(msg));
+
+	if (!ok)
+		print_message("%s\n", msg);
+	assert_true(ok);
+}
+
 static void test_mm_scenario_run_skipped(void **state)
 {
 	char err[256];
@@ -262,11 +366,15 @@ int main(void)
 		cmocka_unit_test(test_mm_scenario_load_every_construct),
 		cmocka_unit_test(test_mm_scenario_load_errors),
 		cmocka_unit_test(test_mm_scenario_load_image_driver_errors),
+		cmocka_unit_test(test_mm_scenario_load_fv_driver),
 		cmocka_unit_test(test_mm_scenario_load_circular_include),
 		cmocka_unit_test(test_mm_scenario_load_missing_payload_file),
 		cmocka_unit_test(test_mm_scenario_run_sample_pass),
 		cmocka_unit_test(test_mm_scenario_run_sample_fail),
 		cmocka_unit_test(test_mm_scenario_run_skipped),
+		cmocka_unit_test(test_mm_scenario_fields_status_char16),
+		cmocka_unit_test(test_mm_scenario_fields_name),
+		cmocka_unit_test(test_mm_scenario_run_power_cycle),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
