@@ -7,6 +7,7 @@
  * tests/include/pi-layout-test.c checks that every entry matches its variable.
  */
 #include "guid-names.h"
+#include "hex.h"
 
 #include <string.h>
 
@@ -101,25 +102,13 @@ bool mm_guid_eq(const EFI_GUID *a, const EFI_GUID *b)
 	return memcmp(a, b, sizeof(EFI_GUID)) == 0;
 }
 
-/* Value of one hex digit, or -1. */
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Reads n hex digits at s into *v. Returns false on a non-digit. */
 static bool parse_hex(const char *s, unsigned n, uint64_t *v)
 {
 	uint64_t acc = 0;
 
 	for (unsigned i = 0; i < n; i++) {
-		int d = hex_digit(s[i]);
+		int d = mm_hex_digit(s[i]);
 
 		if (d < 0)
 			return false;

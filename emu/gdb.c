@@ -41,6 +41,7 @@
 #include "core/log.h"
 #include "emu/debug-info.h"
 #include "emu/gdb.h"
+#include "core/hex.h"
 #include "emu/model.h"
 
 #define PKT_MAX 0x1000      /* PacketSize we announce (bytes of packet data) */
@@ -491,18 +492,6 @@ static void update_hooks(struct mm_gdb *g)
 
 static const char hexd[] = "0123456789abcdef";
 
-/* Value of a hex digit, -1 when c is none. */
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Closes the connection: the session is over, the run goes on to its end. */
 static void hang_up(struct mm_gdb *g)
 {
@@ -610,8 +599,8 @@ static int recv_packet(struct mm_gdb *g)
 	}
 	if (c < 0 || (hi = get_byte(g)) < 0 || (lo = get_byte(g)) < 0)
 		return -1;
-	if (n > PKT_MAX || hexval(hi) < 0 || hexval(lo) < 0 ||
-	    (unsigned)(hexval(hi) << 4 | hexval(lo)) != (sum & 0xFF)) {
+	if (n > PKT_MAX || mm_hex_digit(hi) < 0 || mm_hex_digit(lo) < 0 ||
+	    (unsigned)(mm_hex_digit(hi) << 4 | mm_hex_digit(lo)) != (sum & 0xFF)) {
 		if (!g->no_ack && !send_all(g, "-", 1))
 			return -1;
 		return 0;
@@ -651,7 +640,7 @@ static void put_hex(struct mm_gdb *g, const uint8_t *p, size_t n)
 static bool get_hex(const char *s, uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		int hi = hexval(s[2 * i]), lo = hi < 0 ? -1 : hexval(s[2 * i + 1]);
+		int hi = mm_hex_digit(s[2 * i]), lo = hi < 0 ? -1 : mm_hex_digit(s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return false;
@@ -667,9 +656,9 @@ static bool get_num(const char **s, uint64_t *v)
 	int d;
 
 	*v = 0;
-	if (hexval(*p) < 0)
+	if (mm_hex_digit(*p) < 0)
 		return false;
-	while ((d = hexval(*p)) >= 0) {
+	while ((d = mm_hex_digit(*p)) >= 0) {
 		if (*v >> 60)
 			return false; /* more than 64 bits */
 		*v = *v << 4 | (uint64_t)d;

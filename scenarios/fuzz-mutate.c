@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hex.h"
 #include "fuzz-internal.h"
 
 #define HAVOC_MAX_STACK 16
@@ -112,17 +113,6 @@ enum mm_err fuzz_dict_builtin(struct mm_fuzz *f)
 	return rc;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes the quoted value of an AFL dictionary line; returns its length or -1. */
 static int parse_dict_value(const char *p, uint8_t *out)
 {
@@ -136,8 +126,8 @@ static int parse_dict_value(const char *p, uint8_t *out)
 
 		if (c == '\\') {
 			p++;
-			if (*p == 'x' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
-				c = hexval(p[1]) * 16 + hexval(p[2]);
+			if (*p == 'x' && mm_hex_digit(p[1]) >= 0 && mm_hex_digit(p[2]) >= 0) {
+				c = mm_hex_digit(p[1]) * 16 + mm_hex_digit(p[2]);
 				p += 2;
 			} else if (*p == '\\' || *p == '"') {
 				c = (unsigned char)*p;

@@ -159,30 +159,6 @@ static void on_detach(void *user, struct mm_machine *m, const char *failure)
 	b->ran = true;
 }
 
-/* Writes the scenario (platform + steps) to a temporary file; its path in path. */
-static int write_scenario(const char *steps, char *path, size_t size)
-{
-	FILE *f;
-	int fd;
-
-	snprintf(path, size, "/tmp/mmemu-bench-ovmf-XXXXXX");
-	fd = mkstemp(path);
-	if (fd < 0)
-		return -1;
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(path);
-		return -1;
-	}
-	fprintf(f, "platform: %s/platforms/ovmf-q35.yaml\n%s", MMEMU_SCENARIO_DIR, steps);
-	if (fclose(f)) {
-		unlink(path);
-		return -1;
-	}
-	return 0;
-}
-
 /* Runs the scenario with b's hooks and prints b's figure. */
 static int run_bench(FILE *out, const char *steps, struct rt_bench *b, const char *what)
 {
@@ -198,7 +174,7 @@ static int run_bench(FILE *out, const char *steps, struct rt_bench *b, const cha
 			OVMF_CODE);
 		return 0;
 	}
-	if (write_scenario(steps, path, sizeof(path)))
+	if (bench_ovmf_scenario(steps, path, sizeof(path)))
 		return -1;
 	if (mm_scenario_load(path, &s, err, sizeof(err))) {
 		fprintf(stderr, "bench %s: %s\n", b->name, err);

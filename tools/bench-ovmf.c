@@ -117,13 +117,17 @@ static void ovmf_detach(void *user, struct mm_machine *m, const char *failure)
 	t->done = !e && ovmf_check(m, t);
 }
 
-/* Writes the platform-only scenario to a temporary file named in path. */
-static int ovmf_scenario(char *path, size_t size)
+/*
+ * Writes a scenario on the OVMF platform with the given lines after the
+ * platform (drivers, steps; "" for none) to a temporary file named in path.
+ * Returns 0, or -1 when it cannot be written.
+ */
+int bench_ovmf_scenario(const char *rest, char *path, size_t size)
 {
 	FILE *f;
 	int fd;
 
-	snprintf(path, size, "/tmp/mmemu-bench-dispatch-XXXXXX");
+	snprintf(path, size, "/tmp/mmemu-bench-ovmf-XXXXXX");
 	fd = mkstemp(path);
 	if (fd < 0)
 		return -1;
@@ -133,7 +137,7 @@ static int ovmf_scenario(char *path, size_t size)
 		unlink(path);
 		return -1;
 	}
-	fprintf(f, "platform: %s/platforms/ovmf-q35.yaml\n", MMEMU_SCENARIO_DIR);
+	fprintf(f, "platform: %s/platforms/ovmf-q35.yaml\n%s", MMEMU_SCENARIO_DIR, rest);
 	if (fclose(f)) {
 		unlink(path);
 		return -1;
@@ -155,7 +159,7 @@ int bench_ovmf_worker(void)
 	char path[64], err[512];
 	int rc = CLI_FAIL;
 
-	if (ovmf_scenario(path, sizeof(path)))
+	if (bench_ovmf_scenario("", path, sizeof(path)))
 		return CLI_FAIL;
 	if (mm_scenario_load(path, &s, err, sizeof(err)))
 		fprintf(stderr, "bench ovmf-dispatch: %s\n", err);

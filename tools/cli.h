@@ -33,5 +33,11 @@ int cli_machine_opts(int argc, char **argv, uint32_t *log_mask, struct mm_platfo
 void cli_print_drivers(FILE *out, struct mm_machine *m);
 /* Formats an EFI_STATUS as its name ("EFI_NOT_FOUND") or hex. */
 const char *cli_status_name(uint64_t status, char buf[32]);
+/*
+ * tools/bench-ovmf.c: writes a scenario on the OVMF Q35 platform, rest (drivers,
+ * steps, or "") after the platform line, to a temporary file named in path.
+ * Returns 0, or -1 when it cannot be written.
+ */
+int bench_ovmf_scenario(const char *rest, char *path, size_t size);
 
 #endif /* TOOLS_CLI_H */
