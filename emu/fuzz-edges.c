@@ -17,6 +17,8 @@ struct edges {
 	struct mm_machine *m;
 	uint8_t *map;
 	uint32_t prev;   /* id of the previous block, shifted right by one */
+	uint16_t *touched; /* mm_fuzz_edges_track's list, or NULL */
+	uint32_t cap, *count;
 	uc_hook hook;
 	bool installed;
 };
@@ -35,6 +37,11 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	uint8_t *slot = &x->map[(cur ^ x->prev) & (MM_FUZZ_EDGE_MAP_SIZE - 1)];
 
 	(void)uc, (void)size;
+	if (!*slot && x->touched && *x->count <= x->cap) {
+		if (*x->count < x->cap)
+			x->touched[*x->count] = (uint16_t)(slot - x->map);
+		++*x->count;
+	}
 	if (*slot != 0xFF)
 		(*slot)++;
 	x->prev = cur >> 1;
@@ -81,13 +88,23 @@ enum mm_err mm_fuzz_edges_enable(struct mm_machine *m, uint8_t *map)
 	return MM_OK;
 }
 
+void mm_fuzz_edges_track(struct mm_machine *m, uint16_t *touched, uint32_t cap, uint32_t *count)
+{
+	struct edges *x = mm_extension_get(m, EDGES_EXT);
+
+	if (!x)
+		return;
+	x->touched = count ? touched : NULL;
+	x->cap = cap;
+	x->count = count;
+}
+
 void mm_fuzz_edges_reset(struct mm_machine *m)
 {
 	struct edges *x = mm_extension_get(m, EDGES_EXT);
 
 	if (!x || !x->installed)
 		return;
-	memset(x->map, 0, MM_FUZZ_EDGE_MAP_SIZE);
 	x->prev = 0;
 }
 

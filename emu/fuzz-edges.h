@@ -27,7 +27,14 @@ struct mm_machine;
  * edges), MM_ERR_NOMEM.
  */
 enum mm_err mm_fuzz_edges_enable(struct mm_machine *m, uint8_t *map);
-/* Clears the map and the previous block id: call before each execution. */
+/*
+ * Makes the hook also list the map slots it takes from 0 to 1, in
+ * touched[0..cap): *count says how many (cap + 1 once the list overflowed:
+ * then the caller scans the whole map). The caller resets *count with the
+ * map; NULL touched stops the listing.
+ */
+void mm_fuzz_edges_track(struct mm_machine *m, uint16_t *touched, uint32_t cap, uint32_t *count);
+/* Clears the previous block id: call before each execution. */
 void mm_fuzz_edges_reset(struct mm_machine *m);
 /* Removes the hook (nothing when it is not installed). */
 void mm_fuzz_edges_disable(struct mm_machine *m);

@@ -66,6 +66,7 @@ struct mm_emu_cpu {
 	uc_context *entry_ctx;      /* SMM entry state: 16-bit, CS base SMBASE, IP 0x8000 */
 	uc_context *trap_ctx;       /* state at the host call */
 	bool trap_valid;            /* trap_ctx captured for the current parameters */
+	uint64_t ctx_gen;           /* bumped whenever entry_ctx or trap_ctx is written (snapshots) */
 	uint64_t stack_top;
 	struct mm_stub_params *params; /* in the tile's data page */
 	/* Recorded at the last host call (tests inspect it). */

@@ -257,13 +257,24 @@ static void on_mmi_begin(struct mm_machine *m, uint64_t buffer, uint64_t size, u
 			       "handlers", (unsigned long long)buffer, (unsigned long long)size);
 }
 
-/* Offset of the first run of 8 bytes of the fresh-block pattern in p[0..n), or -1. */
+/*
+ * Offset of the first run of 8 bytes of the fresh-block pattern in p[0..n),
+ * starting at any of its 8 rotations, or -1. Any 8 consecutive bytes of the
+ * pattern hold its byte 0xA5 once, so only the windows around each 0xA5
+ * (found with memchr) are compared.
+ */
 static int64_t find_poison(const uint8_t *p, uint64_t n)
 {
 	const uint64_t pat = MM_POOL_FRESH_PATTERN;
+	const uint8_t *a = p;
+	uint64_t from = 0; /* windows before this offset are checked */
 
-	for (uint64_t i = 0; i + 8 <= n; i++)
-		for (unsigned k = 0; k < 8; k++) {
+	while (n >= 8 && (a = memchr(a, (uint8_t)pat, n - (uint64_t)(a - p)))) {
+		uint64_t at = (uint64_t)(a - p);
+		uint64_t lo = at >= 7 ? at - 7 : 0;
+
+		for (uint64_t i = lo > from ? lo : from; i <= at && i + 8 <= n; i++) {
+			unsigned k = (unsigned)((at - i) ? 8 - (at - i) : 0); /* rotation of p[i] */
 			unsigned j = 0;
 
 			while (j < 8 && p[i + j] == (uint8_t)(pat >> (8 * ((k + j) & 7))))
@@ -271,6 +282,9 @@ static int64_t find_poison(const uint8_t *p, uint64_t n)
 			if (j == 8)
 				return (int64_t)i;
 		}
+		from = at + 1;
+		a++;
+	}
 	return -1;
 }
 

@@ -77,8 +77,10 @@ static enum mm_err arrive(struct mm_emu *e, unsigned cpu, bool with_io, unsigned
 		return mm_emu_stop(e, cpu, ev, uerr, "SMI entry (stub)");
 	record_arrival(e, cpu);
 	/* Saved for the fast path, and for resuming when other CPUs use the engine. */
-	if (!c->trap_valid || e->ncpus > 1)
+	if (!c->trap_valid || e->ncpus > 1) {
 		uc_context_save(e->uc, c->trap_ctx);
+		c->ctx_gen++;
+	}
 	c->trap_valid = true;
 	*live = cpu;
 	return MM_OK;

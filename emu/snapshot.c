@@ -144,14 +144,19 @@ static void *emu_take(struct mm_machine *m, void *data)
 	return s;
 }
 
-/* Puts back cpu i of the model; its contexts only when they may have changed. */
+/*
+ * Puts back cpu i of the model; its contexts only when they were written
+ * since the snapshot (ctx_gen), or, on one CPU, when its trap context may
+ * stand for other parameters.
+ */
 static void cpu_restore(struct mm_emu *e, const struct emu_saved *s, unsigned i)
 {
 	struct mm_emu_cpu *c = &e->cpu[i];
 	const struct mm_emu_cpu *was = &s->cpu[i];
 	uc_context *trap = c->trap_ctx, *entry = c->entry_ctx;
-	bool same = c->trap_valid && was->trap_valid && e->ncpus == 1 &&
-		    c->smbase == was->smbase;
+	bool same = c->ctx_gen == was->ctx_gen ||
+		    (c->trap_valid && was->trap_valid && e->ncpus == 1 &&
+		     c->smbase == was->smbase);
 
 	*c = *was;
 	c->trap_ctx = trap;

@@ -164,6 +164,7 @@ enum mm_err mm_stub_install(struct mm_emu *e, unsigned cpu)
 	*bottom = p->canary;
 	c->trap_valid = false;
 	uc_ctl_remove_cache(e->uc, smbase + MM_STUB_ENTRY, smbase + MM_STUB_ENTRY + MM_STUB_MAX);
+	c->ctx_gen++;
 	return mm_stub_entry_context(e, cpu, smbase, c->entry_ctx);
 }
 

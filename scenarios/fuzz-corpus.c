@@ -366,6 +366,7 @@ enum mm_err fuzz_note_finding(struct mm_fuzz *f, const uint8_t *data, size_t len
 		memcpy(copy, data, len);
 	rc = write_finding(f, copy, len, &key);
 	memcpy(f->map, map, MM_FUZZ_EDGE_MAP_SIZE);
+	f->ntouched = FUZZ_TOUCHED_MAX + 1; /* the list is the re-run's: clear the whole map next */
 	free(map);
 	free(copy);
 	return rc;

@@ -42,6 +42,9 @@ struct fuzz_key {
 	uint64_t rip;
 };
 
+/* Map slots listed per execution before merging falls back to a whole-map scan. */
+#define FUZZ_TOUCHED_MAX 4096
+
 struct mm_fuzz {
 	struct mm_fuzz_config c;     /* strings point to the copies below */
 	char *scenario_path, *corpus_dir, *findings_dir, *dict_path;
@@ -59,6 +62,9 @@ struct mm_fuzz {
 	size_t ndict;
 	uint8_t *map;                /* edge hit counts of the last execution */
 	uint8_t *virgin;             /* per edge: the hit-count buckets seen so far */
+	/* slots of map set in the last execution (FUZZ_TOUCHED_MAX + 1: overflowed, scan all) */
+	uint16_t touched[FUZZ_TOUCHED_MAX];
+	uint32_t ntouched;
 	uint32_t edges;              /* edges seen so far */
 	struct fuzz_entry *corpus;
 	size_t ncorpus, corpus_cap;

@@ -143,6 +143,7 @@ static enum mm_err build_start(struct mm_fuzz *f, char *err, size_t errlen)
 		snprintf(err, errlen, "fuzz: %s", mm_machine_error(f->m));
 		return MM_ERR_NOMEM;
 	}
+	mm_fuzz_edges_track(f->m, f->touched, FUZZ_TOUCHED_MAX, &f->ntouched);
 	return MM_OK;
 }
 
@@ -227,8 +228,24 @@ static void note_outcome(struct mm_fuzz *f, const struct mm_fuzz_result *r)
 	h ^= h >> 29;
 	h *= 0xBF58476D1CE4E5B9ull;
 	slot = &f->map[(h >> 48) & (MM_FUZZ_EDGE_MAP_SIZE - 1)];
+	if (!*slot && f->ntouched <= FUZZ_TOUCHED_MAX) {
+		if (f->ntouched < FUZZ_TOUCHED_MAX)
+			f->touched[f->ntouched] = (uint16_t)(slot - f->map);
+		f->ntouched++;
+	}
 	if (*slot != 0xFF)
 		(*slot)++;
+}
+
+/* Zeroes the map: the slots the last execution listed, or all of it after an overflow. */
+static void clear_map(struct mm_fuzz *f)
+{
+	if (f->ntouched <= FUZZ_TOUCHED_MAX)
+		for (uint32_t k = 0; k < f->ntouched; k++)
+			f->map[f->touched[k]] = 0;
+	else
+		memset(f->map, 0, MM_FUZZ_EDGE_MAP_SIZE);
+	f->ntouched = 0;
 }
 
 enum mm_err fuzz_run(struct mm_fuzz *f, const uint8_t *data, size_t len,
@@ -244,7 +261,7 @@ enum mm_err fuzz_run(struct mm_fuzz *f, const uint8_t *data, size_t len,
 	if (rc)
 		return rc;
 	mm_machine_clear_stop(f->m);
-	memset(f->map, 0, MM_FUZZ_EDGE_MAP_SIZE);
+	clear_map(f);
 	mm_fuzz_edges_reset(f->m);
 	if (f->c.target.kind == MM_FUZZ_COMMUNICATE)
 		deliver_communicate(f, data, len, r);
@@ -275,27 +292,35 @@ static uint8_t bucket(uint8_t n)
 }
 
 /* Merges the last map into the buckets seen; fills r->edges and r->new_coverage. */
+/* Merges slot i of the last execution's map into the buckets seen so far. */
+static void merge_slot(struct mm_fuzz *f, size_t i, struct mm_fuzz_result *r)
+{
+	uint8_t b;
+
+	if (!f->map[i])
+		return;
+	r->edges++;
+	b = bucket(f->map[i]);
+	if (!(b & ~f->virgin[i]))
+		return;
+	if (!f->virgin[i])
+		f->edges++;
+	f->virgin[i] |= b;
+	r->new_coverage = true;
+}
+
+/* Merges the last execution: its listed slots, or the whole map after an overflow. */
 static void merge_coverage(struct mm_fuzz *f, struct mm_fuzz_result *r)
 {
 	const uint64_t *words = (const uint64_t *)f->map;
 
-	for (size_t w = 0; w < MM_FUZZ_EDGE_MAP_SIZE / 8; w++) {
-		if (!words[w])
-			continue;
-		for (size_t i = w * 8; i < w * 8 + 8; i++) {
-			uint8_t b;
-
-			if (!f->map[i])
-				continue;
-			r->edges++;
-			b = bucket(f->map[i]);
-			if (!(b & ~f->virgin[i]))
-				continue;
-			if (!f->virgin[i])
-				f->edges++;
-			f->virgin[i] |= b;
-			r->new_coverage = true;
-		}
+	if (f->ntouched <= FUZZ_TOUCHED_MAX) {
+		for (uint32_t k = 0; k < f->ntouched; k++)
+			merge_slot(f, f->touched[k], r);
+	} else {
+		for (size_t w = 0; w < MM_FUZZ_EDGE_MAP_SIZE / 8; w++)
+			for (size_t i = w * 8; words[w] && i < w * 8 + 8; i++)
+				merge_slot(f, i, r);
 	}
 	if (r->new_coverage)
 		f->t_new_edge = now();
