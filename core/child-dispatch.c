@@ -148,7 +148,7 @@ EFI_STATUS mm_child_remove(struct mm_machine *m, struct mm_child_list *l, EFI_HA
 static EFI_STATUS call_child(struct mm_machine *m, struct mm_child_list *l, struct mm_child *c,
 			     bool *stopped)
 {
-	uint64_t args[4], ret = 0;
+	uint64_t args[4], ret = 0, insns;
 	EFI_STATUS status;
 	enum mm_err err;
 
@@ -159,7 +159,9 @@ static EFI_STATUS call_child(struct mm_machine *m, struct mm_child_list *l, stru
 	args[1] = (uint64_t)(uintptr_t)c->context;
 	args[2] = (uint64_t)(uintptr_t)l->comm;
 	args[3] = (uint64_t)(uintptr_t)l->comm_size;
+	insns = m->insns;
 	err = mm_call(m, c->fn, 4, args, &ret);
+	m->handler_insns = m->insns - insns;
 	*stopped = err == MM_ERR_STOPPED;
 	status = err ? mm_err_to_efi(err) : (EFI_STATUS)ret;
 	if (m->observer) {

@@ -99,6 +99,8 @@ struct mm_machine {
 	/* Told after every handler call (include/mmemu/observe.h); NULL: nobody. */
 	mm_handler_observer observer;
 	void *observer_user;
+	uint64_t insns;          /* instructions counted (mm_count_instructions) */
+	uint64_t handler_insns;  /* of the handler the observer is told about */
 };
 
 /*

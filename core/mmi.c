@@ -330,8 +330,10 @@ static EFI_STATUS run_entry(struct mm_machine *m, struct mm_mmi_entry *e, const 
 
 	for (struct mm_mmi_handler *x = e->handlers; x; x = x->next) {
 		if (!x->removed) {
+			uint64_t insns = m->insns;
 			EFI_STATUS s = call_handler(m, x, context, comm_buffer, comm_size, &stop);
 
+			m->handler_insns = m->insns - insns;
 			mm_log(m, MM_LOG_MMI, "%s: handler %s returned 0x%llx",
 			       type_name(e, buf), MM_ADDR(m, x->fn), (unsigned long long)s);
 			if (m->observer)

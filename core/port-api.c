@@ -51,6 +51,16 @@ enum mm_err mm_port_write(struct mm_machine *m, uint16_t port, unsigned width, u
 	return mm_smi_service(m);
 }
 
+uint64_t mm_instructions(const struct mm_machine *m)
+{
+	return m ? m->insns : 0;
+}
+
+uint64_t mm_handler_instructions(const struct mm_machine *m)
+{
+	return m ? m->handler_insns : 0;
+}
+
 void mm_observe_handlers(struct mm_machine *m, mm_handler_observer fn, void *user)
 {
 	if (!m)

@@ -252,7 +252,7 @@ EFI_STATUS mm_sw_dispatch_run(struct mm_machine *m, uint8_t value, uint8_t data,
 	struct mm_sw_dispatch *sw = &m->sw;
 	struct mm_sw_entry *e = find_value(sw, value);
 	EFI_STATUS status;
-	uint64_t fn;
+	uint64_t fn, insns = m->insns;
 
 	if (!e) {
 		mm_log(m, MM_LOG_SMI, "SW SMI 0x%02x (data 0x%02x, CPU %u): no handler", value,
@@ -262,6 +262,7 @@ EFI_STATUS mm_sw_dispatch_run(struct mm_machine *m, uint8_t value, uint8_t data,
 	fn = e->fn;
 	sw->depth++;
 	status = call_child(m, e, value, data, cpu);
+	m->handler_insns = m->insns - insns;
 	if (m->observer) {
 		const struct mm_image *img = mm_image_find(m, fn);
 

@@ -137,6 +137,9 @@ void mm_recorder_on_attach(void *user, struct mm_machine *m)
 
 	rec->m = m;
 	rec->last_smi = m->smi.count;
+	/* instruction counts per handler; the per-instruction hook is the price */
+	if (m->platform.cpu_engine == MM_CPU_UNICORN)
+		mm_count_instructions(m, true);
 }
 
 /* Reads the first REC_REGS registers of every CPU (up to REC_MAX_CPUS). */
@@ -258,6 +261,7 @@ void mm_recorder_on_handler(void *user, const char *driver, uint64_t address,
 	if (type_guid)
 		memcpy(h->guid, type_guid, 16);
 	h->status = status;
+	h->insns = rec->m ? mm_handler_instructions(rec->m) : 0;
 	h->step = rec->nsteps ? rec->nsteps - 1 : 0;
 	/* an SMI of this step (a communicate may run its handlers without one) */
 	if (current(rec) && rec->nsmis && rec->smis[rec->nsmis - 1].step == h->step)

@@ -29,6 +29,7 @@ struct rec_handler {
 	bool root;
 	uint8_t guid[16];     /* handler type, unless root */
 	uint64_t status;
+	uint64_t insns;       /* emulated instructions inside it (0: not counted, native) */
 	uint64_t smi;         /* SMI number it ran in, 0: outside an SMI */
 	size_t step;
 };

@@ -121,6 +121,8 @@ static void handler_item(FILE *f, const struct rec_handler *h)
 		guid_html(f, h->guid);
 	fprintf(f, " <span class=\"badge %s\">%s</span>", status_class(h->status),
 		status_name(h->status));
+	if (h->insns)
+		fprintf(f, " <span class=\"muted\">%" PRIu64 " instructions</span>", h->insns);
 }
 
 /*

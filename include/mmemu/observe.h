@@ -7,7 +7,10 @@
 #ifndef MMEMU_OBSERVE_H
 #define MMEMU_OBSERVE_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "error.h"
 
 struct mm_machine;
 
@@ -23,5 +26,24 @@ typedef void (*mm_handler_observer)(void *user, const char *driver, uint64_t add
 
 /* Sets the handler observer of m (fn NULL: none); user is passed back to fn. */
 void mm_observe_handlers(struct mm_machine *m, mm_handler_observer fn, void *user);
+
+/*
+ * Turns instruction counting on the emulated CPU on or off: a per-instruction
+ * hook, so emulated code runs several times slower while it is on (the SMI
+ * report turns it on); nothing is counted or slowed while it is off.
+ * Returns MM_OK, MM_ERR_UNSUPPORTED (no CPU model, or debugging features
+ * compiled out), MM_ERR_NOMEM.
+ */
+enum mm_err mm_count_instructions(struct mm_machine *m, bool on);
+
+/* Instructions the emulated CPU executed while counting was on. */
+uint64_t mm_instructions(const struct mm_machine *m);
+
+/*
+ * During a handler observer call: the instructions the emulated CPU executed
+ * inside that handler, the handlers and services it called included; 0 when
+ * counting is off or the handler is native code that called no emulated code.
+ */
+uint64_t mm_handler_instructions(const struct mm_machine *m);
 
 #endif /* MMEMU_OBSERVE_H */

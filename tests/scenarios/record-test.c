@@ -155,6 +155,9 @@ static void test_mm_recorder_write_html_shows_buffers_and_registers(void **state
 	assert_non_null(strstr(html, "<b>after"));
 	assert_non_null(strstr(html, "0020  02 00 00 00 00 00 00 00"));
 	assert_non_null(strstr(html, "0020  02 00 00 00 <span class=\"chg\">2a</span> 00 00 00"));
+	/* emulated handlers carry their instruction counts (the root one includes its child) */
+	assert_non_null(strstr(html, " instructions</span>"));
+	assert_null(strstr(html, "> 0 instructions</span>"));
 	/* the declared fields: named or numbered, the changed one marked */
 	assert_non_null(strstr(html, "<td>Command</td><td><code>u32</code></td><td>0x0</td>"));
 	assert_non_null(strstr(html, "<td><span class=\"muted\">#1</span></td>"));
