@@ -17,6 +17,8 @@
  * A finding (oracle hit, fault, hang...) prints its class and aborts, the
  * crash AFL++ records. Exit codes otherwise: 0, 2 for a setup error.
  */
+#define _GNU_SOURCE /* RTLD_DEFAULT */
+#include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,21 +30,37 @@
 
 #include "fuzz-target.h"
 
-/* AFL++'s runtime (afl-compiler-rt) defines these; elsewhere they stay NULL. */
-extern uint8_t *__afl_area_ptr __attribute__((weak));
-extern uint32_t __afl_map_size __attribute__((weak));
-
 #define MAX_INPUT (1u << 20)
 
 #ifdef __AFL_FUZZ_TESTCASE_LEN
 __AFL_FUZZ_INIT();
 #endif
 
-/* Adds the last execution's guest edges to AFL's map, when there is one. */
-static void publish_edges(struct mm_fuzz *f)
+/*
+ * AFL++'s coverage map: afl-compiler-rt (linked by afl-clang-fast) defines
+ * __afl_area_ptr and __afl_map_size. They are looked up at run time because
+ * afl-clang-fast's pass declares __afl_area_ptr in every module it
+ * instruments, and a declaration of ours would clash with it. Other builds
+ * find neither: no map.
+ */
+struct afl_map {
+	uint8_t **area;          /* &__afl_area_ptr (the fork server may move the map) */
+	const uint32_t *size;    /* &__afl_map_size */
+};
+
+static struct afl_map afl_map_find(void)
 {
-	uint8_t *area = &__afl_area_ptr ? __afl_area_ptr : NULL;
-	uint32_t size = &__afl_map_size && __afl_map_size ? __afl_map_size : 65536;
+	struct afl_map a = { dlsym(RTLD_DEFAULT, "__afl_area_ptr"),
+			     dlsym(RTLD_DEFAULT, "__afl_map_size") };
+
+	return a;
+}
+
+/* Adds the last execution's guest edges to AFL's map, when there is one. */
+static void publish_edges(struct mm_fuzz *f, struct afl_map afl)
+{
+	uint8_t *area = afl.area ? *afl.area : NULL;
+	uint32_t size = afl.size && *afl.size ? *afl.size : 65536;
 	size_t len = 0;
 	const uint8_t *map;
 
@@ -55,7 +73,7 @@ static void publish_edges(struct mm_fuzz *f)
 }
 
 /* Runs one input; aborts on a finding (AFL++'s crash), exits 2 on a harness error. */
-static void run_one(struct mm_fuzz *f, const uint8_t *data, size_t len)
+static void run_one(struct mm_fuzz *f, struct afl_map afl, const uint8_t *data, size_t len)
 {
 	struct mm_fuzz_result r;
 	enum mm_err e = mm_fuzz_exec(f, data, len, &r);
@@ -64,7 +82,7 @@ static void run_one(struct mm_fuzz *f, const uint8_t *data, size_t len)
 		fprintf(stderr, "mmemu-afl: harness error: %s\n", mm_strerror(e));
 		exit(2);
 	}
-	publish_edges(f);
+	publish_edges(f, afl);
 	if (r.finding) {
 		fprintf(stderr, "mmemu-afl: finding: %s (stop: %s), %zu-byte input\n",
 			cli_fuzz_class_name((unsigned)cli_fuzz_finding_slot(r.finding)),
@@ -98,12 +116,13 @@ static struct mm_fuzz *engine_from_env(void)
 int main(void)
 {
 	struct mm_fuzz *f = engine_from_env();
+	struct afl_map afl = afl_map_find();
 	const uint8_t *buf;
 
 	__AFL_INIT();
 	buf = __AFL_FUZZ_TESTCASE_BUF;
 	while (__AFL_LOOP(100000))
-		run_one(f, buf, (size_t)__AFL_FUZZ_TESTCASE_LEN);
+		run_one(f, afl, buf, (size_t)__AFL_FUZZ_TESTCASE_LEN);
 	mm_fuzz_free(f);
 	return 0;
 }
@@ -122,11 +141,13 @@ int main(int argc, char **argv)
 {
 	uint8_t *buf = malloc(MAX_INPUT);
 	struct mm_fuzz *f;
+	struct afl_map afl;
 	long n;
 
 	if (!buf)
 		return 2;
 	f = engine_from_env();
+	afl = afl_map_find();
 	for (int i = 1; i < argc || i == 1; i++) {
 		FILE *in = i < argc ? fopen(argv[i], "rb") : stdin;
 
@@ -136,7 +157,7 @@ int main(int argc, char **argv)
 		}
 		if (in != stdin)
 			fclose(in);
-		run_one(f, buf, (size_t)n);
+		run_one(f, afl, buf, (size_t)n);
 	}
 	mm_fuzz_free(f);
 	free(buf);
