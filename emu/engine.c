@@ -9,7 +9,9 @@
  * memory writes, which would put every access on Unicorn's slow path:
  *   code hook on the host-call page   the stub reached the host entry vector
  *   invalid instruction               RSM (0F AA), which Unicorn rejects outside SMM
- *   block hook                        instruction budget (charged per block)
+ *   block hook                        instruction budget (charged per block);
+ *                                     REP STOS/MOVS done on the host
+ *                                     (emu/rep-string.c)
  *   interrupt hook                    CPU exceptions inside SMM
  *   unmapped memory hook              records the faulting address
  *   IN / OUT instruction hooks        the port bus (devices); an OUT from
@@ -73,12 +75,16 @@ static bool on_invalid(uc_engine *uc, void *user)
 	return false;
 }
 
-/* Block hook: the instruction budget, charged one unit per translated block. */
+/*
+ * Block hook: the instruction budget, charged one unit per translated block;
+ * and REP string instructions, blocks of their own, done on the host.
+ */
 static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
 	struct mm_emu *e = user;
 
-	(void)addr, (void)size;
+	if (size <= 4 && !e->mem_watchers)
+		mm_emu_rep_string(e, addr, size);
 	if (++e->blocks > e->budget && e->event == MM_EMU_EV_NONE) {
 		e->event = MM_EMU_EV_BUDGET;
 		uc_emu_stop(uc);

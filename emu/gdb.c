@@ -365,8 +365,10 @@ static void stop_in_engine(struct mm_gdb *g, int sig)
 	g->first_smm = false;
 	if (g->code_on)
 		uc_hook_del(g->e->uc, g->code_hook);
-	if (g->mem_on)
+	if (g->mem_on) {
 		uc_hook_del(g->e->uc, g->mem_hook);
+		g->e->mem_watchers--;
+	}
 	g->code_on = g->mem_on = false;
 	g->flush_pending = true;
 }
@@ -476,11 +478,14 @@ static void update_hooks(struct mm_gdb *g)
 		g->code_on = !uc_hook_add(uc, &g->code_hook, UC_HOOK_CODE, on_code, g, 1, 0);
 		g->mem_on = !uc_hook_add(uc, &g->mem_hook, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
 					 on_mem, g, 1, 0);
+		g->e->mem_watchers += g->mem_on; /* single steps see each REP element */
 	} else {
 		if (g->code_on)
 			uc_hook_del(uc, g->code_hook);
-		if (g->mem_on)
+		if (g->mem_on) {
 			uc_hook_del(uc, g->mem_hook);
+			g->e->mem_watchers--;
+		}
 		g->code_on = g->mem_on = false;
 	}
 	mm_emu_drop_translations(g->e);

@@ -100,6 +100,13 @@ static const struct mm_io_range *bus_range(const struct mm_machine *m, uint64_t 
 	return NULL;
 }
 
+bool mm_emu_mmio_claims(const struct mm_machine *m, uint64_t addr, uint64_t len)
+{
+	const struct mm_io_range *r = bus_range(m, addr);
+
+	return r && len <= r->len - (addr - r->base);
+}
+
 /* UC_HOOK_MEM_UNMAPPED: maps the bus range of addr, if any, and retries the access. */
 static bool on_unmapped_mmio(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
 			     int64_t value, void *user)

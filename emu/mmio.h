@@ -10,7 +10,11 @@
 
 #include <mmemu/error.h>
 
+#include <stdbool.h>
+#include <stdint.h>
+
 struct mm_emu;
+struct mm_machine;
 
 /*
  * Maps the bus's MMIO ranges into e's engine and hooks unmapped accesses to
@@ -18,5 +22,11 @@ struct mm_emu;
  * MM_ERR_NOMEM.
  */
 enum mm_err mm_emu_mmio_attach(struct mm_emu *e);
+
+/*
+ * True when one MMIO range of m's bus holds all of [addr, addr+len): the
+ * engine sends each access there to mm_io_read/mm_io_write.
+ */
+bool mm_emu_mmio_claims(const struct mm_machine *m, uint64_t addr, uint64_t len);
 
 #endif /* EMU_MMIO_H */

@@ -126,7 +126,18 @@ struct mm_emu {
 	unsigned nhidden;    /* > 0 while the guard is on */
 
 	struct mm_gdb *gdb;  /* attached debugger (emu/gdb.c), NULL: none */
+
+	/* REP string instructions done on the host (emu/rep-string.c) */
+	unsigned mem_watchers; /* memory hooks installed: > 0 keeps them on Unicorn's path */
+	uint64_t rep_fast;     /* instructions done on the host so far */
 };
+
+/*
+ * Block hook helper: when the block at addr of size bytes is a REP STOS/MOVS
+ * whose operands are plain guest memory, does its remaining elements on the
+ * host and leaves RCX = 0 (emu/rep-string.c). True when it did.
+ */
+bool mm_emu_rep_string(struct mm_emu *e, uint64_t addr, uint32_t size);
 
 /* Host pointer of [addr, addr+len) for the model (guest memory or relocation area). */
 void *mm_emu_ptr(struct mm_emu *e, uint64_t addr, uint64_t len);

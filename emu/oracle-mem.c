@@ -210,6 +210,7 @@ static enum mm_err hook_regions(struct mm_oracle *o, int types, bool smram, uc_c
 		if (uc_hook_add(o->e->uc, &h, types, (void *)cb, o, r->desc.base,
 				r->desc.base + r->desc.size - 1))
 			return mm_fail(o->m, MM_ERR_NOMEM, "oracle: cannot hook region %u", i);
+		o->e->mem_watchers++; /* for the machine's life: REP strings stay on Unicorn */
 	}
 	return MM_OK;
 }

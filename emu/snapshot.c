@@ -77,8 +77,10 @@ static void emu_drop(struct mm_machine *m, void *data, void *saved)
 	if (!s)
 		return;
 	/* During machine teardown the model may be gone already: then so is its engine. */
-	if (s->hooked && m && mm_emu_get(m) == e)
+	if (s->hooked && m && mm_emu_get(m) == e) {
 		uc_hook_del(e->uc, s->write_hook);
+		e->mem_watchers--;
+	}
 	for (unsigned i = 0; s->cpu && i < s->emu.ncpus; i++) { /* e may be freed */
 		if (s->cpu[i].trap_ctx)
 			uc_context_free(s->cpu[i].trap_ctx);
@@ -108,6 +110,7 @@ static bool hook_writes(struct mm_emu *e, struct emu_saved *s)
 	if (uc_hook_add(e->uc, &s->write_hook, UC_HOOK_MEM_WRITE, (void *)on_write, e, lo, hi))
 		return false;
 	s->hooked = true;
+	e->mem_watchers++;
 	return true;
 }
 

@@ -117,9 +117,11 @@ static enum mm_err add_hooks(struct trace *t)
 		t->cs_open = true;
 		u = uc_hook_add(t->e->uc, &h, UC_HOOK_CODE, on_insn, t, 1, 0);
 	}
-	if (!u && (t->o.what & MM_TRACE_MEM))
+	if (!u && (t->o.what & MM_TRACE_MEM)) {
 		u = uc_hook_add(t->e->uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, on_mem, t,
 				t->o.mem_lo, t->o.mem_hi);
+		t->e->mem_watchers += !u; /* for the machine's life, as the hook */
+	}
 	if (u)
 		return mm_fail(t->m, MM_ERR_NOMEM, "trace: uc_hook_add: %s", uc_strerror(u));
 	if (t->o.what & (MM_TRACE_INSN | MM_TRACE_MEM))
