@@ -17,9 +17,11 @@
  * the range-coded data. liblzma decodes it.
  */
 #include <lzma.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core/depex.h"
 #include "core/guid-names.h"
@@ -56,21 +58,61 @@ static uint64_t rd64(const uint8_t *p)
 	return rd32(p) | (uint64_t)rd32(p + 4) << 32;
 }
 
-/* Decodes with the alone decoder whose patched header is hdr; grows *out up to size. */
+/*
+ * Decoded volumes are megabytes that are written once, front to back: on
+ * 2 MiB-aligned memory the kernel may back them with transparent huge
+ * pages, one page fault per 2 MiB instead of 512 (on the development VM a
+ * 4 KiB fault costs ~15 us: half the decoding time of OVMF's DXE volume).
+ * Smaller blocks come from malloc. Either is released with free().
+ */
+#define HUGE_PAGE (2u << 20)
+
+static void *big_alloc(size_t n)
+{
+	void *p = NULL;
+
+	if (n < HUGE_PAGE)
+		return malloc(n ? n : 1);
+	if (posix_memalign(&p, HUGE_PAGE, n))
+		return NULL;
+	(void)madvise(p, (n + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1), MADV_HUGEPAGE);
+	return p;
+}
+
+/* liblzma's allocator: its dictionary is as large as the output. */
+static void *lzma_alloc(void *opaque, size_t nmemb, size_t size)
+{
+	(void)opaque;
+	return size && nmemb > SIZE_MAX / size ? NULL : big_alloc(nmemb * size);
+}
+
+static void lzma_release(void *opaque, void *ptr)
+{
+	(void)opaque;
+	free(ptr);
+}
+
+static const lzma_allocator lzma_allocs = { lzma_alloc, lzma_release, NULL };
+
+/*
+ * Decodes with the alone decoder whose patched header is hdr into a buffer
+ * of the announced size (bounded by the caller's limit; pages a short
+ * stream never writes are never touched).
+ */
 static enum mm_err lzma_run(const uint8_t hdr[LZMA_ALONE_HEADER], const uint8_t *in, size_t inlen,
 			    uint64_t size, uint8_t **out, char *err, size_t errlen)
 {
 	lzma_stream s = LZMA_STREAM_INIT;
-	size_t cap = size < (1u << 20) ? (size_t)size : (1u << 20);
-	uint8_t *buf = malloc(cap ? cap : 1);
+	uint8_t *buf = big_alloc((size_t)size);
 	lzma_ret ret = LZMA_OK;
 
+	s.allocator = &lzma_allocs;
 	if (!buf || lzma_alone_decoder(&s, UINT64_MAX) != LZMA_OK) {
 		free(buf);
 		return MM_ERR_NOMEM;
 	}
 	s.next_out = buf;
-	s.avail_out = cap;
+	s.avail_out = (size_t)size;
 	s.next_in = hdr;
 	s.avail_in = LZMA_ALONE_HEADER;
 	ret = lzma_code(&s, LZMA_RUN); /* consumes the header only: no data follows it */
@@ -78,22 +120,8 @@ static enum mm_err lzma_run(const uint8_t hdr[LZMA_ALONE_HEADER], const uint8_t 
 		ret = LZMA_FORMAT_ERROR;
 	s.next_in = in;
 	s.avail_in = inlen;
-	while (ret == LZMA_OK) {
-		if (!s.avail_out && s.total_out < size) {
-			size_t ncap = cap * 2 < size ? cap * 2 : (size_t)size;
-			uint8_t *n = realloc(buf, ncap);
-
-			if (!n) {
-				ret = LZMA_MEM_ERROR;
-				break;
-			}
-			buf = n;
-			s.next_out = buf + cap;
-			s.avail_out = ncap - cap;
-			cap = ncap;
-		}
+	while (ret == LZMA_OK) /* ends, fails, or stalls (LZMA_BUF_ERROR): input out, output full */
 		ret = lzma_code(&s, LZMA_FINISH);
-	}
 	if (ret == LZMA_STREAM_END && s.avail_in > LZMA_TRAILING_SLACK) {
 		snprintf(err, errlen, "LZMA data continues 0x%zx bytes past the announced 0x%llx bytes",
 			 s.avail_in, (unsigned long long)size);
