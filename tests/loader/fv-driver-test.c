@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "fv-build.h"
 #include "support.h"
 
 #include "loader/fv.h"
@@ -47,87 +48,8 @@ static const uint8_t depex_waits[] = { 0x02, 0xDE, 0xC0, 0xAD, 0xDE, 0x11, 0x11,
 
 /* ---- building a volume (layouts: PI 1.8 vol. 3, 2.1.4 and 3.2) ---- */
 
-struct buf {
-	uint8_t *p;
-	size_t len, cap;
-};
-
-static void put(struct buf *b, const void *data, size_t len)
-{
-	if (b->len + len > b->cap) {
-		b->cap = (b->len + len) * 2 + 64;
-		b->p = realloc(b->p, b->cap);
-		assert_non_null(b->p);
-	}
-	if (data)
-		memcpy(b->p + b->len, data, len);
-	else
-		memset(b->p + b->len, 0, len);
-	b->len += len;
-}
-
-static void pad_to(struct buf *b, size_t align, uint8_t fill)
-{
-	while (b->len % align)
-		put(b, &fill, 1);
-}
-
-static uint8_t sum8(const uint8_t *p, size_t n)
-{
-	uint8_t s = 0;
-
-	while (n--)
-		s = (uint8_t)(s + *p++);
-	return s;
-}
-
-/* Appends a section with a 4-byte header (EFI_COMMON_SECTION_HEADER2 when large). */
-static void add_section(struct buf *b, uint8_t type, const void *body, size_t len)
-{
-	size_t size = len + (len + 4 >= 0xFFFFFF ? 8 : 4);
-	uint8_t h[8] = { (uint8_t)size, (uint8_t)(size >> 8), (uint8_t)(size >> 16), type };
-
-	pad_to(b, 4, 0);
-	if (size - len == 8) {
-		h[0] = h[1] = h[2] = 0xFF;
-		memcpy(h + 4, &(uint32_t){ (uint32_t)size }, 4);
-	}
-	put(b, h, size - len);
-	put(b, body, len);
-}
-
-static void add_ui(struct buf *b, const char *name)
-{
-	uint16_t w[64];
-	size_t n = strlen(name);
-
-	for (size_t i = 0; i <= n; i++)
-		w[i] = (uint8_t)name[i];
-	add_section(b, MM_SEC_USER_INTERFACE, w, 2 * (n + 1));
-}
-
-/* Appends a file of type with sections s (state: data valid, erase polarity 1). */
-static void add_file(struct buf *b, const uint8_t name[16], uint8_t type, const struct buf *s)
-{
-	size_t size = 24 + s->len;
-	uint8_t h[24] = { 0 };
-
-	assert_true(size < 0xFFFFFF);
-	pad_to(b, 8, 0xFF);
-	memcpy(h, name, 16);
-	h[18] = type;
-	h[20] = (uint8_t)size;
-	h[21] = (uint8_t)(size >> 8);
-	h[22] = (uint8_t)(size >> 16);
-	h[16] = (uint8_t)-sum8(h, 24);
-	h[17] = 0xAA; /* data not checksummed */
-	h[23] = 0xF8;
-	put(b, h, 24);
-	put(b, s->p, s->len);
-}
-
 /* Wraps files into an FFS2 volume (erase polarity 1) appended to out. */
-static void make_volume(struct buf *out, const struct buf *files)
+static void make_volume(struct fv_buf *out, const struct fv_buf *files)
 {
 	size_t fvlen = (72 + files->len + 0x40 + 7) & ~7ul;
 	uint8_t *v = calloc(1, fvlen);
@@ -149,22 +71,22 @@ static void make_volume(struct buf *out, const struct buf *files)
 	sum = (uint16_t)-sum;
 	memcpy(v + 50, &sum, 2);
 	memcpy(v + 72, files->p, files->len);
-	put(out, v, fvlen);
+	fv_put(out, v, fvlen);
 	free(v);
 }
 
 /* Appends an MM-type file: DEPEX (when given), PE32 (when given), UI. */
-static void add_driver(struct buf *files, const uint8_t guid[16], uint8_t type, const char *ui,
-		       const uint8_t *depex, size_t depex_len, const struct buf *pe)
+static void add_driver(struct fv_buf *files, const uint8_t guid[16], uint8_t type, const char *ui,
+		       const uint8_t *depex, size_t depex_len, const struct fv_buf *pe)
 {
-	struct buf s = { 0 };
+	struct fv_buf s = { 0 };
 
 	if (depex)
-		add_section(&s, MM_SEC_MM_DEPEX, depex, depex_len);
+		fv_add_section(&s, MM_SEC_MM_DEPEX, depex, depex_len, false);
 	if (pe)
-		add_section(&s, MM_SEC_PE32, pe->p, pe->len);
-	add_ui(&s, ui);
-	add_file(files, guid, type, &s);
+		fv_add_section(&s, MM_SEC_PE32, pe->p, pe->len, false);
+	fv_add_ui(&s, ui);
+	fv_add_file(files, guid, type, 0, s.p, s.len, false);
 	free(s.p);
 }
 
@@ -183,7 +105,7 @@ struct fixture {
  */
 static void write_image(struct fixture *f)
 {
-	struct buf pe = { 0 }, files = { 0 }, fv = { 0 };
+	struct fv_buf pe = { 0 }, files = { 0 }, fv = { 0 };
 	int fd;
 
 	pe.p = mm_test_read_file(PE_PATH, &pe.len);
@@ -193,7 +115,7 @@ static void write_image(struct fixture *f)
 	add_driver(&files, guid_dxe, MM_FFS_DRIVER, "DxeOnly", NULL, 0, &pe);
 	add_driver(&files, guid_noimage, MM_FFS_MM, "FvNoImage", depex_true, sizeof(depex_true),
 		   NULL);
-	put(&fv, NULL, 0x100); /* the volume need not start the file */
+	fv_put(&fv, NULL, 0x100); /* the volume need not start the file */
 	make_volume(&fv, &files);
 	snprintf(f->path, sizeof(f->path), "/tmp/mmemu-fv-driver-XXXXXX");
 	fd = mkstemp(f->path);

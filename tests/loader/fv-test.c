@@ -24,6 +24,7 @@
 
 #include <cmocka.h>
 
+#include "fv-build.h"
 #include "support.h"
 
 #include "core/depex.h"
@@ -51,114 +52,23 @@ static const EFI_GUID pad_name = { 0xFFFFFFFF, 0xFFFF, 0xFFFF,
 
 /* ---- building volumes ---- */
 
-struct buf {
-	uint8_t *p;
-	size_t len, cap;
-};
-
-static void put(struct buf *b, const void *data, size_t len)
-{
-	if (b->len + len > b->cap) {
-		b->cap = (b->len + len) * 2 + 64;
-		b->p = realloc(b->p, b->cap);
-		assert_non_null(b->p);
-	}
-	if (data)
-		memcpy(b->p + b->len, data, len);
-	else
-		memset(b->p + b->len, 0, len);
-	b->len += len;
-}
-
-static void pad_to(struct buf *b, size_t align, uint8_t fill)
-{
-	while (b->len % align)
-		put(b, &fill, 1);
-}
-
-static uint8_t sum8(const uint8_t *p, size_t n)
-{
-	uint8_t s = 0;
-
-	while (n--)
-		s = (uint8_t)(s + *p++);
-	return s;
-}
-
-/* Appends a section; ext forces the EFI_COMMON_SECTION_HEADER2 form. */
-static void add_section(struct buf *b, uint8_t type, const void *body, size_t len, bool ext)
-{
-	uint8_t h[8];
-	size_t size = len + (ext ? 8 : 4);
-
-	pad_to(b, 4, 0);
-	if (ext) {
-		h[0] = h[1] = h[2] = 0xFF;
-		memcpy(h + 4, &(uint32_t){ (uint32_t)size }, 4);
-	} else {
-		h[0] = (uint8_t)size;
-		h[1] = (uint8_t)(size >> 8);
-		h[2] = (uint8_t)(size >> 16);
-	}
-	h[3] = type;
-	put(b, h, ext ? 8 : 4);
-	put(b, body, len);
-}
-
 /* Appends a GUID-defined section around payload. */
-static void add_guided(struct buf *b, const EFI_GUID *g, uint16_t attrs, const void *payload,
+static void add_guided(struct fv_buf *b, const EFI_GUID *g, uint16_t attrs, const void *payload,
 		       size_t len)
 {
-	struct buf s = { 0 };
+	struct fv_buf s = { 0 };
 	uint16_t offset = 4 + 20;
 
-	put(&s, g, 16);
-	put(&s, &offset, 2);
-	put(&s, &attrs, 2);
-	put(&s, payload, len);
-	add_section(b, MM_SEC_GUID_DEFINED, s.p, s.len, false);
+	fv_put(&s, g, 16);
+	fv_put(&s, &offset, 2);
+	fv_put(&s, &attrs, 2);
+	fv_put(&s, payload, len);
+	fv_add_section(b, MM_SEC_GUID_DEFINED, s.p, s.len, false);
 	free(s.p);
 }
 
-static void add_ui(struct buf *b, const char *name)
-{
-	uint16_t w[64];
-	size_t n = strlen(name);
-
-	for (size_t i = 0; i <= n; i++)
-		w[i] = (uint8_t)name[i];
-	add_section(b, MM_SEC_USER_INTERFACE, w, 2 * (n + 1), false);
-}
-
-/* Appends a file (state: data valid, erase polarity 1). */
-static size_t add_file(struct buf *b, const EFI_GUID *name, uint8_t type, uint8_t attrs,
-		       const void *data, size_t len, bool large)
-{
-	size_t hsize = large ? 32 : 24, size = hsize + len, at;
-	uint8_t h[32] = { 0 };
-
-	pad_to(b, 8, 0xFF);
-	at = b->len;
-	memcpy(h, name, 16);
-	h[18] = type;
-	h[19] = (uint8_t)(attrs | (large ? 0x01 : 0));
-	if (large) {
-		memcpy(h + 24, &(uint64_t){ size }, 8);
-	} else {
-		h[20] = (uint8_t)size;
-		h[21] = (uint8_t)(size >> 8);
-		h[22] = (uint8_t)(size >> 16);
-	}
-	h[16] = (uint8_t)-sum8(h, hsize);
-	h[17] = attrs & 0x40 ? (uint8_t)-sum8(data, len) : 0xAA;
-	h[23] = 0xF8;
-	put(b, h, hsize);
-	put(b, data, len);
-	return at;
-}
-
 /* Wraps files into a volume (erase polarity 1), with an extended header when ext. */
-static void make_volume(struct buf *out, const EFI_GUID *fs, const struct buf *files, bool ext)
+static void make_volume(struct fv_buf *out, const EFI_GUID *fs, const struct fv_buf *files, bool ext)
 {
 	size_t start = ext ? 96 : 72, fvlen = (start + files->len + 0x40 + 7) & ~7ul;
 	uint8_t *v = calloc(1, fvlen);
@@ -186,12 +96,12 @@ static void make_volume(struct buf *out, const EFI_GUID *fs, const struct buf *f
 		memcpy(v + 88, &(uint32_t){ 20 }, 4);
 	}
 	memcpy(v + start, files->p, files->len);
-	put(out, v, fvlen);
+	fv_put(out, v, fvlen);
 	free(v);
 }
 
 /* LZMA "alone" stream of data, with the known size in its header as EDK2 writes it. */
-static void lzma_pack(struct buf *out, const void *data, size_t len)
+static void lzma_pack(struct fv_buf *out, const void *data, size_t len)
 {
 	lzma_stream s = LZMA_STREAM_INIT;
 	lzma_options_lzma opt;
@@ -199,7 +109,7 @@ static void lzma_pack(struct buf *out, const void *data, size_t len)
 
 	assert_false(lzma_lzma_preset(&opt, 6));
 	assert_int_equal(lzma_alone_encoder(&s, &opt), LZMA_OK);
-	put(out, NULL, cap);
+	fv_put(out, NULL, cap);
 	s.next_in = data;
 	s.avail_in = len;
 	s.next_out = out->p + at;
@@ -215,20 +125,20 @@ static const uint8_t pe32[] = { 'M', 'Z', 0x90, 0, 3, 0, 0, 0 };
 static const uint8_t te[] = { 'V', 'Z', 0x64, 0x86 };
 
 /* The sections of an MM driver file: DEPEX, PE32, UI. */
-static void driver_sections(struct buf *s, const char *name)
+static void driver_sections(struct fv_buf *s, const char *name)
 {
-	add_section(s, MM_SEC_MM_DEPEX, depex_true, sizeof(depex_true), false);
-	add_section(s, MM_SEC_PE32, pe32, sizeof(pe32), false);
-	add_ui(s, name);
+	fv_add_section(s, MM_SEC_MM_DEPEX, depex_true, sizeof(depex_true), false);
+	fv_add_section(s, MM_SEC_PE32, pe32, sizeof(pe32), false);
+	fv_add_ui(s, name);
 }
 
 /* A volume of one MM driver file named name. */
-static void driver_volume(struct buf *out, const EFI_GUID *fs, const char *name)
+static void driver_volume(struct fv_buf *out, const EFI_GUID *fs, const char *name)
 {
-	struct buf s = { 0 }, f = { 0 };
+	struct fv_buf s = { 0 }, f = { 0 };
 
 	driver_sections(&s, name);
-	add_file(&f, &file_b, MM_FFS_MM, 0x40, s.p, s.len, false);
+	fv_add_file(&f, &file_b, MM_FFS_MM, 0x40, s.p, s.len, false);
 	make_volume(out, fs, &f, false);
 	free(s.p);
 	free(f.p);
@@ -319,7 +229,7 @@ static void rec_problem(void *user, const struct mm_fv_problem *p)
 static const struct mm_fv_visitor recorder = { rec_volume, rec_file, rec_problem };
 
 /* Writes b to $MMEMU_FV_CORPUS/name when that is set (seed corpus). */
-static void corpus(const struct buf *b, const char *name)
+static void corpus(const struct fv_buf *b, const char *name)
 {
 	const char *dir = getenv("MMEMU_FV_CORPUS");
 	char path[512];
@@ -334,7 +244,7 @@ static void corpus(const struct buf *b, const char *name)
 	fclose(f);
 }
 
-static enum mm_err walk(const struct buf *b, struct rec *r)
+static enum mm_err walk(const struct fv_buf *b, struct rec *r)
 {
 	char err[256];
 
@@ -358,7 +268,7 @@ static void assert_one_problem(const struct rec *r, enum mm_fv_problem_kind kind
 /* Every section type in one FFS2 file, plus a padding file and a raw file. */
 static void test_mm_fv_parse_ffs2_every_section(void **state)
 {
-	struct buf s = { 0 }, inner = { 0 }, f = { 0 }, v = { 0 };
+	struct fv_buf s = { 0 }, inner = { 0 }, f = { 0 }, v = { 0 };
 	uint8_t comp[5 + 64] = { 0 }, ver[8] = { 1, 0, 'v', 0, 0, 0 }, sub[20] = { 0 };
 	uint8_t raw[3] = { 1, 2, 3 };
 	struct rec r;
@@ -366,25 +276,25 @@ static void test_mm_fv_parse_ffs2_every_section(void **state)
 
 	(void)state;
 	driver_sections(&s, "EverySection");
-	add_section(&s, MM_SEC_TE, te, sizeof(te), false);
-	add_section(&s, MM_SEC_PIC, pe32, sizeof(pe32), false);
-	add_section(&s, MM_SEC_DXE_DEPEX, depex_true, 2, false);
-	add_section(&s, MM_SEC_PEI_DEPEX, depex_true, 2, false);
-	add_section(&s, MM_SEC_VERSION, ver, sizeof(ver), false);
-	add_section(&s, MM_SEC_COMPATIBILITY16, raw, sizeof(raw), false);
-	add_section(&s, MM_SEC_FREEFORM_SUBTYPE_GUID, sub, sizeof(sub), false);
-	add_section(&s, MM_SEC_RAW, raw, sizeof(raw), true);
-	add_section(&s, MM_SEC_DISPOSABLE, raw, sizeof(raw), false);
+	fv_add_section(&s, MM_SEC_TE, te, sizeof(te), false);
+	fv_add_section(&s, MM_SEC_PIC, pe32, sizeof(pe32), false);
+	fv_add_section(&s, MM_SEC_DXE_DEPEX, depex_true, 2, false);
+	fv_add_section(&s, MM_SEC_PEI_DEPEX, depex_true, 2, false);
+	fv_add_section(&s, MM_SEC_VERSION, ver, sizeof(ver), false);
+	fv_add_section(&s, MM_SEC_COMPATIBILITY16, raw, sizeof(raw), false);
+	fv_add_section(&s, MM_SEC_FREEFORM_SUBTYPE_GUID, sub, sizeof(sub), false);
+	fv_add_section(&s, MM_SEC_RAW, raw, sizeof(raw), true);
+	fv_add_section(&s, MM_SEC_DISPOSABLE, raw, sizeof(raw), false);
 	/* a compression section of type 0 (not compressed) holding a raw section */
-	add_section(&inner, MM_SEC_RAW, raw, sizeof(raw), false);
+	fv_add_section(&inner, MM_SEC_RAW, raw, sizeof(raw), false);
 	memcpy(comp, &(uint32_t){ (uint32_t)inner.len }, 4);
 	memcpy(comp + 5, inner.p, inner.len);
-	add_section(&s, MM_SEC_COMPRESSION, comp, 5 + inner.len, false);
+	fv_add_section(&s, MM_SEC_COMPRESSION, comp, 5 + inner.len, false);
 	/* a GUID-defined section needing no processing, holding a raw section */
 	add_guided(&s, &file_c, 0, inner.p, inner.len);
-	add_file(&f, &pad_name, MM_FFS_PAD, 0, raw, sizeof(raw), false);
-	at = add_file(&f, &file_a, MM_FFS_MM, 0x40, s.p, s.len, false);
-	add_file(&f, &file_c, MM_FFS_RAW, 0, raw, sizeof(raw), false);
+	fv_add_file(&f, &pad_name, MM_FFS_PAD, 0, raw, sizeof(raw), false);
+	at = fv_add_file(&f, &file_a, MM_FFS_MM, 0x40, s.p, s.len, false);
+	fv_add_file(&f, &file_c, MM_FFS_RAW, 0, raw, sizeof(raw), false);
 	make_volume(&v, &ffs2, &f, true);
 	corpus(&v, "ffs2-every-section.fv");
 
@@ -418,12 +328,12 @@ static void test_mm_fv_parse_ffs2_every_section(void **state)
 /* FFS3: a large file (EFI_FFS_FILE_HEADER2) holding a driver. */
 static void test_mm_fv_parse_ffs3_large_file(void **state)
 {
-	struct buf s = { 0 }, f = { 0 }, v = { 0 };
+	struct fv_buf s = { 0 }, f = { 0 }, v = { 0 };
 	struct rec r;
 
 	(void)state;
 	driver_sections(&s, "Large");
-	add_file(&f, &file_a, MM_FFS_MM_STANDALONE, 0, s.p, s.len, true);
+	fv_add_file(&f, &file_a, MM_FFS_MM_STANDALONE, 0, s.p, s.len, true);
 	make_volume(&v, &ffs3, &f, false);
 	corpus(&v, "ffs3-large-file.fv");
 	assert_int_equal(walk(&v, &r), MM_OK);
@@ -447,13 +357,13 @@ static void test_mm_fv_parse_ffs3_large_file(void **state)
 /* A firmware-volume-image file whose section holds a volume of one driver. */
 static void test_mm_fv_parse_nested_volume(void **state)
 {
-	struct buf inner = { 0 }, s = { 0 }, f = { 0 }, v = { 0 };
+	struct fv_buf inner = { 0 }, s = { 0 }, f = { 0 }, v = { 0 };
 	struct rec r;
 
 	(void)state;
 	driver_volume(&inner, &ffs2, "Inner");
-	add_section(&s, MM_SEC_FIRMWARE_VOLUME_IMAGE, inner.p, inner.len, false);
-	add_file(&f, &file_a, MM_FFS_FIRMWARE_VOLUME_IMAGE, 0, s.p, s.len, false);
+	fv_add_section(&s, MM_SEC_FIRMWARE_VOLUME_IMAGE, inner.p, inner.len, false);
+	fv_add_file(&f, &file_a, MM_FFS_FIRMWARE_VOLUME_IMAGE, 0, s.p, s.len, false);
 	make_volume(&v, &ffs2, &f, false);
 	corpus(&v, "nested.fv");
 	assert_int_equal(walk(&v, &r), MM_OK);
@@ -473,19 +383,19 @@ static void test_mm_fv_parse_nested_volume(void **state)
 }
 
 /* Builds: volume { FV_IMAGE file { LZMA section { FV image section { driver volume } } } }. */
-static size_t lzma_image(struct buf *v, bool garbage, uint64_t announce)
+static size_t lzma_image(struct fv_buf *v, bool garbage, uint64_t announce)
 {
-	struct buf inner = { 0 }, plain = { 0 }, packed = { 0 }, s = { 0 }, f = { 0 };
+	struct fv_buf inner = { 0 }, plain = { 0 }, packed = { 0 }, s = { 0 }, f = { 0 };
 
 	driver_volume(&inner, &ffs2, "Packed");
-	add_section(&plain, MM_SEC_FIRMWARE_VOLUME_IMAGE, inner.p, inner.len, false);
+	fv_add_section(&plain, MM_SEC_FIRMWARE_VOLUME_IMAGE, inner.p, inner.len, false);
 	lzma_pack(&packed, plain.p, plain.len);
 	if (garbage)
 		memset(packed.p + 13 + 8, 0x5A, packed.len - 13 - 16);
 	if (announce)
 		memcpy(packed.p + 5, &announce, 8);
 	add_guided(&s, &lzma_guid, 1, packed.p, packed.len);
-	add_file(&f, &file_a, MM_FFS_FIRMWARE_VOLUME_IMAGE, 0, s.p, s.len, false);
+	fv_add_file(&f, &file_a, MM_FFS_FIRMWARE_VOLUME_IMAGE, 0, s.p, s.len, false);
 	make_volume(v, &ffs2, &f, false);
 	free(inner.p);
 	free(plain.p);
@@ -497,7 +407,7 @@ static size_t lzma_image(struct buf *v, bool garbage, uint64_t announce)
 
 static void test_mm_fv_parse_lzma_section(void **state)
 {
-	struct buf v = { 0 };
+	struct fv_buf v = { 0 };
 	size_t sec = lzma_image(&v, false, 0);
 	struct rec r;
 
@@ -519,7 +429,7 @@ static void test_mm_fv_parse_lzma_section(void **state)
 
 static void test_mm_fv_parse_crc32_section(void **state)
 {
-	struct buf inner = { 0 }, payload = { 0 }, s = { 0 }, f = { 0 }, v = { 0 };
+	struct fv_buf inner = { 0 }, payload = { 0 }, s = { 0 }, f = { 0 }, v = { 0 };
 	uint32_t crc;
 	struct rec r;
 
@@ -527,13 +437,13 @@ static void test_mm_fv_parse_crc32_section(void **state)
 	driver_sections(&inner, "Crc");
 	crc = lzma_crc32(inner.p, inner.len, 0);
 	/* EFI_GUID_DEFINED_SECTION + CRC32, DataOffset past it */
-	put(&payload, &crc32_guid, 16);
-	put(&payload, &(uint16_t){ 4 + 24 }, 2);
-	put(&payload, &(uint16_t){ 2 }, 2);
-	put(&payload, &crc, 4);
-	put(&payload, inner.p, inner.len);
-	add_section(&s, MM_SEC_GUID_DEFINED, payload.p, payload.len, false);
-	add_file(&f, &file_a, MM_FFS_MM, 0, s.p, s.len, false);
+	fv_put(&payload, &crc32_guid, 16);
+	fv_put(&payload, &(uint16_t){ 4 + 24 }, 2);
+	fv_put(&payload, &(uint16_t){ 2 }, 2);
+	fv_put(&payload, &crc, 4);
+	fv_put(&payload, inner.p, inner.len);
+	fv_add_section(&s, MM_SEC_GUID_DEFINED, payload.p, payload.len, false);
+	fv_add_file(&f, &file_a, MM_FFS_MM, 0, s.p, s.len, false);
 	make_volume(&v, &ffs2, &f, false);
 	assert_int_equal(walk(&v, &r), MM_OK);
 	assert_int_equal(r.nproblems, 0);
@@ -553,19 +463,19 @@ static void test_mm_fv_parse_crc32_section(void **state)
 /* ---- corruptions: each reported with its offset and skipped ---- */
 
 /* A buffer with junk, then a good volume at 0x100. */
-static void at_0x100(struct buf *b)
+static void at_0x100(struct fv_buf *b)
 {
-	struct buf v = { 0 };
+	struct fv_buf v = { 0 };
 
-	put(b, NULL, 0x100);
+	fv_put(b, NULL, 0x100);
 	driver_volume(&v, &ffs2, "Good");
-	put(b, v.p, v.len);
+	fv_put(b, v.p, v.len);
 	free(v.p);
 }
 
 static void test_mm_fv_parse_bad_volume_checksum(void **state)
 {
-	struct buf b = { 0 };
+	struct fv_buf b = { 0 };
 	struct rec r;
 
 	(void)state;
@@ -580,7 +490,7 @@ static void test_mm_fv_parse_bad_volume_checksum(void **state)
 
 static void test_mm_fv_parse_volume_past_end(void **state)
 {
-	struct buf b = { 0 };
+	struct fv_buf b = { 0 };
 	struct rec r;
 
 	(void)state;
@@ -592,7 +502,7 @@ static void test_mm_fv_parse_volume_past_end(void **state)
 }
 
 /* Rewrites the size of the file at off (header checksum fixed up). */
-static void set_file_size(struct buf *b, size_t vol, size_t off, uint32_t size)
+static void set_file_size(struct fv_buf *b, size_t vol, size_t off, uint32_t size)
 {
 	uint8_t *h = b->p + vol + off;
 
@@ -601,12 +511,12 @@ static void set_file_size(struct buf *b, size_t vol, size_t off, uint32_t size)
 	h[21] = (uint8_t)(size >> 8);
 	h[22] = (uint8_t)(size >> 16);
 	h[16] = 0;
-	h[16] = (uint8_t)-(uint8_t)(sum8(h, 24) - h[17] - h[23]);
+	h[16] = (uint8_t)-(uint8_t)(fv_sum8(h, 24) - h[17] - h[23]);
 }
 
 static void test_mm_fv_parse_file_past_end(void **state)
 {
-	struct buf b = { 0 };
+	struct fv_buf b = { 0 };
 	struct rec r;
 
 	(void)state;
@@ -619,7 +529,7 @@ static void test_mm_fv_parse_file_past_end(void **state)
 
 static void test_mm_fv_parse_file_overlap(void **state)
 {
-	struct buf b = { 0 };
+	struct fv_buf b = { 0 };
 	struct rec r;
 
 	(void)state;
@@ -633,7 +543,7 @@ static void test_mm_fv_parse_file_overlap(void **state)
 
 static void test_mm_fv_parse_bad_file_header_checksum(void **state)
 {
-	struct buf b = { 0 };
+	struct fv_buf b = { 0 };
 	struct rec r;
 
 	(void)state;
@@ -647,7 +557,7 @@ static void test_mm_fv_parse_bad_file_header_checksum(void **state)
 
 static void test_mm_fv_parse_bad_file_checksum(void **state)
 {
-	struct buf b = { 0 };
+	struct fv_buf b = { 0 };
 	struct rec r;
 
 	(void)state;
@@ -660,7 +570,7 @@ static void test_mm_fv_parse_bad_file_checksum(void **state)
 
 static void test_mm_fv_parse_lzma_garbage(void **state)
 {
-	struct buf v = { 0 };
+	struct fv_buf v = { 0 };
 	size_t sec = lzma_image(&v, true, 0);
 	struct rec r;
 
@@ -677,7 +587,7 @@ static void test_mm_fv_parse_lzma_garbage(void **state)
 
 static void test_mm_fv_parse_lzma_bomb(void **state)
 {
-	struct buf v = { 0 };
+	struct fv_buf v = { 0 };
 	size_t sec = lzma_image(&v, false, 1ull << 30);
 	struct rec r;
 
@@ -690,7 +600,7 @@ static void test_mm_fv_parse_lzma_bomb(void **state)
 
 static void test_mm_fv_parse_lzma_longer_than_announced(void **state)
 {
-	struct buf v = { 0 };
+	struct fv_buf v = { 0 };
 	size_t sec = lzma_image(&v, false, 40); /* the stream holds more than 40 bytes */
 	struct rec r;
 
@@ -704,14 +614,14 @@ static void test_mm_fv_parse_lzma_longer_than_announced(void **state)
 
 static void test_mm_fv_parse_malformed_depex(void **state)
 {
-	struct buf s = { 0 }, f = { 0 }, v = { 0 };
+	struct fv_buf s = { 0 }, f = { 0 }, v = { 0 };
 	const uint8_t bad[] = { 0x02, 1, 2, 3 }; /* PUSH with a truncated GUID */
 	struct rec r;
 
 	(void)state;
-	add_section(&s, MM_SEC_MM_DEPEX, bad, sizeof(bad), false);
-	add_ui(&s, "BadDepex");
-	add_file(&f, &file_a, MM_FFS_MM, 0, s.p, s.len, false);
+	fv_add_section(&s, MM_SEC_MM_DEPEX, bad, sizeof(bad), false);
+	fv_add_ui(&s, "BadDepex");
+	fv_add_file(&f, &file_a, MM_FFS_MM, 0, s.p, s.len, false);
 	make_volume(&v, &ffs2, &f, false);
 	corpus(&v, "bad-depex.fv");
 	assert_int_equal(walk(&v, &r), MM_OK);
@@ -726,14 +636,14 @@ static void test_mm_fv_parse_malformed_depex(void **state)
 
 static void test_mm_fv_parse_tiano_unsupported(void **state)
 {
-	struct buf s = { 0 }, f = { 0 }, v = { 0 };
+	struct fv_buf s = { 0 }, f = { 0 }, v = { 0 };
 	uint8_t comp[9] = { 4, 0, 0, 0, 1 };
 	struct rec r;
 
 	(void)state;
-	add_section(&s, MM_SEC_COMPRESSION, comp, sizeof(comp), false);
+	fv_add_section(&s, MM_SEC_COMPRESSION, comp, sizeof(comp), false);
 	add_guided(&s, &tiano_guid, 1, comp, sizeof(comp));
-	add_file(&f, &file_a, MM_FFS_DRIVER, 0, s.p, s.len, false);
+	fv_add_file(&f, &file_a, MM_FFS_DRIVER, 0, s.p, s.len, false);
 	make_volume(&v, &ffs2, &f, false);
 	assert_int_equal(walk(&v, &r), MM_OK);
 	assert_int_equal(r.nproblems, 2);
@@ -748,13 +658,13 @@ static void test_mm_fv_parse_tiano_unsupported(void **state)
 
 static void test_mm_fv_parse_section_past_end(void **state)
 {
-	struct buf s = { 0 }, f = { 0 }, v = { 0 };
+	struct fv_buf s = { 0 }, f = { 0 }, v = { 0 };
 	struct rec r;
 
 	(void)state;
 	driver_sections(&s, "Cut");
 	s.p[8 + 2] = 0x10; /* PE32 section (at 8) size, high byte */
-	add_file(&f, &file_a, MM_FFS_MM, 0, s.p, s.len, false);
+	fv_add_file(&f, &file_a, MM_FFS_MM, 0, s.p, s.len, false);
 	make_volume(&v, &ffs2, &f, false);
 	assert_int_equal(walk(&v, &r), MM_OK);
 	assert_one_problem(&r, MM_FVP_SECTION, 72 + 24 + 8);
@@ -779,7 +689,7 @@ static void test_mm_fv_parse_no_volume(void **state)
 
 static void test_mm_lzma_section_decode_limits(void **state)
 {
-	struct buf p = { 0 };
+	struct fv_buf p = { 0 };
 	uint8_t data[1000], *out = NULL;
 	size_t outlen;
 	char err[160];
@@ -813,7 +723,7 @@ static void test_mm_fv_parse_ovmf(void **state)
 					       "SmmFaultTolerantWriteDxe", "VariableSmm" };
 	struct rec *r = calloc(1, sizeof(*r));
 	FILE *devnull;
-	struct buf b;
+	struct fv_buf b;
 	char err[256];
 
 	(void)state;
@@ -854,7 +764,7 @@ static void test_mm_fv_list_errors(void **state)
 {
 	char path[] = "/tmp/mmemu-fv-test-XXXXXX";
 	FILE *devnull = fopen("/dev/null", "w");
-	struct buf b = { 0 };
+	struct fv_buf b = { 0 };
 	int fd;
 
 	(void)state;
