@@ -5,7 +5,7 @@
  * and once with Unicorn doing every element (a memory watcher present), and
  * must leave the same bytes and registers. The cases the host path takes
  * must have been taken (rep_fast grew); the ones it must refuse (DF = 1, a
- * MOVS destination inside its source, a watcher) must not.
+ * MOVS destination inside its source, a watcher, the oracles' hooks) must not.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +13,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include <mmemu/oracle.h>
 
 #include "core/io.h"
 #include "emu/model.h"
@@ -221,6 +223,27 @@ static void test_mm_emu_rep_string_movs_from_device(void **state)
 				   777));
 }
 
+/* The oracles' memory hooks must see every element: no host path under them. */
+static void test_mm_emu_rep_string_off_under_oracles(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t fn = make_fn(f, stosb, sizeof(stosb), false);
+	struct outcome *o = calloc(1, sizeof(*o));
+
+	assert_non_null(o);
+	run(f, fn, f->buf_addr + 10, 0x77, 2000, false, o);
+	assert_int_equal(o->fast, 1);
+	assert_int_equal(mm_oracle_enable(f->m, MM_ORACLE_ALL), MM_OK);
+	assert_true(f->e->mem_watchers > 0);
+	run(f, fn, f->buf_addr + 10, 0x77, 2000, false, o);
+	assert_int_equal(o->fast, 0);
+	assert_int_equal(o->regs[2], 0);
+	assert_int_equal(o->mem[10], 0x77);
+	assert_int_equal(o->mem[2009], 0x77);
+	assert_int_not_equal(o->mem[2010], 0x77);
+	free(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +253,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mm_emu_rep_string_refuses_what_differs, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_mm_emu_rep_string_movs_from_device, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_mm_emu_rep_string_off_under_oracles, setup,
 						teardown),
 	};
 
