@@ -36,6 +36,9 @@
  * elements are then read from the bus one by one, as the engine would, and
  * only the stores and the per-element blocks are saved.
  * Translated code in the destination is dropped, as a guest store would.
+ * The instruction budget, coverage and an instruction trace (which add no
+ * memory hook) then see the instruction twice (its first element, then the
+ * rest), not once per element.
  */
 #include <string.h>
 
@@ -111,8 +114,8 @@ static uint8_t *operand(struct mm_emu *e, uint64_t addr, uint64_t len)
 
 /*
  * MOVS from device memory: the engine would read each element from the bus
- * in accesses of up to MMIO_ACCESS_MAX bytes; so does this, in a host loop. Only for aligned
- * elements of a range one device claims, outside guest RAM.
+ * in accesses of up to MMIO_ACCESS_MAX bytes; so does this, in a host loop.
+ * Only for aligned elements of a range one device claims, outside guest RAM.
  */
 static bool mmio_copy(struct mm_emu *e, uint8_t *dst, uint64_t src, uint64_t len, unsigned unit)
 {
