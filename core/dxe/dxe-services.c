@@ -18,6 +18,7 @@
 #include <pi/dxe-services.h>
 
 #include "core/call.h"
+#include "core/dxe/dxe.h"
 #include "core/machine.h"
 
 #define FOUR_GIB (1ull << 32)
@@ -65,14 +66,8 @@ static void gcd_build(const struct mm_machine *m, struct gcd_builder *b)
 	uint64_t at = 0;
 
 	for (;;) {
-		const struct mm_region_desc *next = NULL;
+		const struct mm_region_desc *next = mm_dxe_next_region(m, at);
 
-		for (unsigned i = 0; i < m->mem.count; i++) {
-			const struct mm_region_desc *d = &m->mem.regions[i].desc;
-
-			if (d->base >= at && (!next || d->base < next->base))
-				next = d;
-		}
 		if (!next)
 			break;
 		gcd_emit(b, EfiGcdMemoryTypeNonExistent, at, next->base - at);

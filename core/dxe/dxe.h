@@ -147,6 +147,11 @@ void mm_dxe_memory_table(EFI_BOOT_SERVICES *bs);
 /* Pool block of normal RAM (boot services); NULL when exhausted. */
 void *mm_dxe_pool_alloc(struct mm_machine *m, uint32_t type, uint64_t size);
 void mm_dxe_memory_fini(struct mm_machine *m);
+/*
+ * The region of m that starts lowest at or above at, or NULL: walking the
+ * regions in address order (memory map, GCD memory space map).
+ */
+const struct mm_region_desc *mm_dxe_next_region(const struct mm_machine *m, uint64_t at);
 
 /* misc.c */
 void mm_dxe_misc_table(EFI_BOOT_SERVICES *bs);

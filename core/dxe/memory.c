@@ -176,20 +176,27 @@ static void emit_ram(struct mm_machine *m, struct map_builder *b, uint64_t base,
 		emit(b, type, at, end - at, EFI_MEMORY_WB);
 }
 
+const struct mm_region_desc *mm_dxe_next_region(const struct mm_machine *m, uint64_t at)
+{
+	const struct mm_region_desc *next = NULL;
+
+	for (unsigned i = 0; i < m->mem.count; i++) {
+		const struct mm_region_desc *d = &m->mem.regions[i].desc;
+
+		if (d->base >= at && (!next || d->base < next->base))
+			next = d;
+	}
+	return next;
+}
+
 /* Walks the regions in address order. */
 static void build_map(struct mm_machine *m, struct map_builder *b)
 {
 	uint64_t at = 0;
 
 	for (;;) {
-		const struct mm_region_desc *next = NULL;
+		const struct mm_region_desc *next = mm_dxe_next_region(m, at);
 
-		for (unsigned i = 0; i < m->mem.count; i++) {
-			const struct mm_region_desc *d = &m->mem.regions[i].desc;
-
-			if (d->base >= at && (!next || d->base < next->base))
-				next = d;
-		}
 		if (!next)
 			return;
 		if (next->kind == MM_REGION_SMRAM)
