@@ -190,6 +190,7 @@ static enum mm_err emu_restore(struct mm_machine *m, void *data, void *saved)
 	e->cpu = live.cpu;
 	e->reloc_host = live.reloc_host;
 	e->gdb = live.gdb;
+	e->mem_watchers = live.mem_watchers; /* counts the hooks installed now */
 	/* the engine's live state is not the snapshot's: nothing may rely on it */
 	e->flat64 = e->smm64 = false;
 	return MM_OK;

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <mmemu/oracle.h>
+#include <mmemu/snapshot.h>
 
 #include "core/io.h"
 #include "emu/model.h"
@@ -244,6 +245,34 @@ static void test_mm_emu_rep_string_off_under_oracles(void **state)
 	free(o);
 }
 
+/*
+ * A snapshot that tracks writes with a hook must see the elements too, also
+ * after a restore (which puts back the model's state but not its hooks).
+ */
+static void test_mm_emu_rep_string_off_under_snapshot_hook(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t fn = make_fn(f, stosb, sizeof(stosb), false);
+	struct mm_snapshot *snap = NULL;
+
+	assert_int_equal(setenv("MMEMU_SNAP_TRACK", "hook", 1), 0);
+	pattern(f);
+	assert_int_equal(mm_snapshot_take(f->m, &snap), MM_OK);
+	for (int round = 0; round < 2; round++) {
+		uint64_t args[4] = { f->buf_addr + 10, 0x77, 2000, f->buf_addr + BUF_SIZE - 32 };
+		uint64_t ret = 0, fast = f->e->rep_fast;
+
+		assert_int_equal(mm_call(f->m, fn, 4, args, &ret), MM_OK);
+		assert_int_equal(f->e->rep_fast, fast);
+		assert_int_equal(f->buf[500], 0x77);
+		assert_int_equal(mm_snapshot_restore(f->m, snap), MM_OK);
+		assert_int_equal(f->buf[500], (uint8_t)(500 * 13 + 5));
+		assert_int_equal(f->buf[2009], (uint8_t)(2009 * 13 + 5));
+	}
+	mm_snapshot_free(snap);
+	unsetenv("MMEMU_SNAP_TRACK");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,6 +285,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_mm_emu_rep_string_off_under_oracles, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_mm_emu_rep_string_off_under_snapshot_hook,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
